@@ -1,0 +1,40 @@
+package pq
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	for _, ik := range []bool{false, true} {
+		f := newFixture(t, ik)
+		c, s := f.handshake(t)
+		if c.Protocol() != "h2" || s.Protocol() != "h2" {
+			t.Fatalf("protocol: client %q server %q, want server preference h2", c.Protocol(), s.Protocol())
+		}
+		msg := bytes.Repeat([]byte("abcdefgh"), 5000) // 40000 B: three records
+		wire, err := c.Seal(nil, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(msg) + 3*RecordOverhead; len(wire) != want {
+			t.Fatalf("wire %d bytes, want %d", len(wire), want)
+		}
+		got, err := drain(s, wire)
+		if err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("server got %d bytes, err %v", len(got), err)
+		}
+		fp, name, auth := s.Peer()
+		if ik != (name == "alice") || ik != auth || ik != (fp != "") {
+			t.Fatalf("Peer() = %q %q %v with ik=%v", fp, name, auth, ik)
+		}
+		wire, err = s.Seal(nil, []byte("reply"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = drain(c, wire)
+		if err != nil || string(got) != "reply" {
+			t.Fatalf("client got %q, %v", got, err)
+		}
+	}
+}
