@@ -103,7 +103,12 @@ func (l *loader) env(env []string) {
 		// Section names have no underscore, so the first one ends the section. Variables outside
 		// the known sections are left alone: other tools may share the prefix.
 		section, key, _ := strings.Cut(strings.ToLower(rest), "_")
-		if sectionKeys(section) != nil {
+		switch {
+		case sectionKeys(section) == nil:
+		case key == "":
+			l.fail("env "+name, section, "names a section, not a setting; "+section+" has "+
+				strings.Join(sectionKeys(section), ", "))
+		default:
 			l.unknown("env "+name, section, key)
 		}
 	}
