@@ -22,6 +22,9 @@ func parseFieldLine(line []byte) (header.Field, *Error) {
 		return header.Field{}, errMissingColon
 	}
 	name := line[:colon]
+	if len(name) == 0 {
+		return header.Field{}, errBadFieldName
+	}
 	if c := name[len(name)-1]; c == ' ' || c == '\t' {
 		return header.Field{}, errSpaceBeforeColon
 	}
