@@ -11,13 +11,13 @@ import (
 // is called in YAML, in the environment and in docs/CONFIG.md, what values it accepts, whether a
 // reload can apply it, and whether it is secret.
 type field struct {
-	name    string  // dotted YAML path: "engine.loops"
-	doc     string  // one sentence for docs/CONFIG.md and config/pqloop.yaml
-	bounds  *bounds // inclusive range of an integer, size or duration; nil for other kinds
-	oneOf   []string
-	check   func(string) error // extra rule for a string, or for each element of a list
-	restart bool               // a running server cannot apply a change; SIGHUP reports it
-	secret  bool               // redacted wherever the configuration is shown
+	name    string   // dotted YAML path: "engine.loops"
+	doc     string   // one sentence for docs/CONFIG.md and config/pqloop.yaml
+	bounds  *bounds  // inclusive range of an integer, size or duration; nil for other kinds
+	oneOf   []string // the values an enumerated string may take
+	rule    *rule    // extra check on a string, or on each element of a list
+	restart bool     // a running server cannot apply a change; SIGHUP reports it
+	secret  bool     // redacted wherever the configuration is shown
 
 	index []int // path to the struct field, resolved from the yaml tags in init
 }
@@ -52,11 +52,11 @@ var (
 )
 
 var fields = []field{
-	{name: "server.listen", restart: true, check: requiredAddress,
+	{name: "server.listen", restart: true, rule: requiredAddress,
 		doc: "Address (host:port) of the HTTP listener serving MCP."},
-	{name: "server.admin", restart: true, check: optionalAddress,
+	{name: "server.admin", restart: true, rule: optionalAddress,
 		doc: "Address of the admin listener (/health, /ready, /metrics, /config); empty disables it."},
-	{name: "server.admin_token", secret: true, check: adminToken,
+	{name: "server.admin_token", secret: true, rule: adminToken,
 		doc: "When set, admin endpoints other than /health and /ready require \"Authorization: Bearer <token>\"."},
 	{name: "server.access_log",
 		doc: "Log one line per completed request."},
@@ -113,7 +113,7 @@ var fields = []field{
 
 	{name: "mcp.enabled", restart: true,
 		doc: "Serve the MCP Streamable HTTP endpoint."},
-	{name: "mcp.path", restart: true, check: urlPath,
+	{name: "mcp.path", restart: true, rule: urlPath,
 		doc: "URL path of the MCP endpoint."},
 	{name: "mcp.stateless", restart: true,
 		doc: "Issue no Mcp-Session-Id; every request stands alone."},
@@ -121,7 +121,7 @@ var fields = []field{
 		doc: "Time an unused MCP session is kept before it ends."},
 	{name: "mcp.max_sessions", bounds: connCount,
 		doc: "Live MCP sessions above which initialize is refused."},
-	{name: "mcp.allowed_origins", check: origin,
+	{name: "mcp.allowed_origins", rule: origin,
 		doc: "Origins (scheme://host[:port]) allowed to call the endpoint; empty allows loopback origins only."},
 	{name: "mcp.conformance_fixtures", restart: true,
 		doc: "Register the tools, prompts and resources the MCP conformance suite expects."},
@@ -130,7 +130,7 @@ var fields = []field{
 	{name: "mcp.page_size", bounds: ints(1, 1000),
 		doc: "Items per page of tools/list, prompts/list and resources/list."},
 
-	{name: "pq.listen", restart: true, check: optionalAddress,
+	{name: "pq.listen", restart: true, rule: optionalAddress,
 		doc: "Address of the post-quantum channel listener; empty disables it."},
 	{name: "pq.private_key_file", restart: true,
 		doc: "File holding the server's static private key."},
@@ -144,7 +144,7 @@ var fields = []field{
 		doc: "Time after which a channel rekeys (WireGuard's RekeyAfterTime is 2m)."},
 	{name: "pq.handshake_rate_per_ip", bounds: ints(1, 10_000),
 		doc: "Handshakes per second one client IP address may start."},
-	{name: "pq.state_dir", restart: true, check: nonEmpty,
+	{name: "pq.state_dir", restart: true, rule: nonEmpty,
 		doc: "Directory for generated keys and other persistent state."},
 }
 

@@ -84,6 +84,8 @@ func (f *field) allowed() string {
 		return formatBound(kind, f.bounds.lo) + ".." + formatBound(kind, f.bounds.hi)
 	case f.oneOf != nil:
 		return strings.Join(f.oneOf, "|")
+	case f.rule != nil:
+		return f.rule.allowed
 	}
 	return ""
 }

@@ -58,7 +58,7 @@ func TestYAMLCommentsEachSetting(t *testing.T) {
 		"  read_buffer_cap: 64KiB\n",
 		"  session_idle_timeout: 30m\n",
 		"  allowed_origins: []\n",
-		"  # PQLOOP_SERVER_ADMIN_TOKEN; reloadable; secret\n  admin_token: \"\"\n",
+		"  # empty, or 16..4096 RFC 6750 b64token characters; PQLOOP_SERVER_ADMIN_TOKEN; reloadable; secret\n  admin_token: \"\"\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("YAML() lacks %q", want)

@@ -43,13 +43,13 @@ func (c *Config) problems() []*FieldError {
 			fail(f.name, "must be %s..%s, got %s", formatBound(v, f.bounds.lo), formatBound(v, f.bounds.hi), formatValue(v))
 		case f.oneOf != nil && !slices.Contains(f.oneOf, v.(string)):
 			fail(f.name, "must be one of %s, got %s", strings.Join(f.oneOf, "|"), formatValue(v))
-		case f.check != nil:
+		case f.rule != nil:
 			items, isList := v.([]string)
 			if !isList {
 				items = []string{v.(string)}
 			}
 			for _, item := range items {
-				if err := f.check(item); err != nil {
+				if err := f.rule.check(item); err != nil {
 					fail(f.name, "%v", err)
 				}
 			}
@@ -93,16 +93,31 @@ func joinFieldErrors(list []*FieldError) error {
 	return errors.Join(errs...)
 }
 
-func requiredAddress(addr string) error {
+// A rule is an extra check on a string setting, or on each element of a list setting.
+type rule struct {
+	allowed string // what the check accepts, for docs and comments
+	check   func(string) error
+}
+
+var (
+	requiredAddress = &rule{"host:port", checkRequiredAddress}
+	optionalAddress = &rule{"host:port, or empty", checkOptionalAddress}
+	adminToken      = &rule{fmt.Sprintf("empty, or %d..%d RFC 6750 b64token characters", minAdminToken, maxAdminToken), checkAdminToken}
+	urlPath         = &rule{"absolute path", checkURLPath}
+	origin          = &rule{"scheme://host[:port] origins", checkOrigin}
+	nonEmpty        = &rule{"not empty", checkNonEmpty}
+)
+
+func checkRequiredAddress(addr string) error {
 	if addr == "" {
 		return errors.New("must not be empty")
 	}
-	return optionalAddress(addr)
+	return checkOptionalAddress(addr)
 }
 
-// optionalAddress accepts "" (listener disabled) or host:port with a numeric port; an empty host
+// checkOptionalAddress accepts "" (listener disabled) or host:port with a numeric port; an empty host
 // listens on every interface.
-func optionalAddress(addr string) error {
+func checkOptionalAddress(addr string) error {
 	if addr == "" {
 		return nil
 	}
@@ -122,9 +137,9 @@ const (
 	maxAdminToken = 4096
 )
 
-// adminToken accepts "" (no authentication) or an RFC 6750 §2.1 b64token of bounded length, the
+// checkAdminToken accepts "" (no authentication) or an RFC 6750 §2.1 b64token of bounded length, the
 // syntax a Bearer credential must have. Errors describe the token without repeating it.
-func adminToken(token string) error {
+func checkAdminToken(token string) error {
 	if token == "" {
 		return nil
 	}
@@ -146,9 +161,9 @@ func isB64TokenChar(c byte) bool {
 		strings.IndexByte("-._~+/", c) >= 0
 }
 
-// urlPath accepts an absolute path made of RFC 3986 §3.3 pchar characters and slashes: the
+// checkURLPath accepts an absolute path made of RFC 3986 §3.3 pchar characters and slashes: the
 // b64token set plus the remaining sub-delims, ":", "@" and "%" of percent-encoding.
-func urlPath(path string) error {
+func checkURLPath(path string) error {
 	if !strings.HasPrefix(path, "/") {
 		return fmt.Errorf("must start with /, got %q", path)
 	}
@@ -161,9 +176,9 @@ func urlPath(path string) error {
 	return nil
 }
 
-// origin accepts an origin exactly as a browser serializes it in the Origin header (RFC 6454 §6.1):
+// checkOrigin accepts an origin exactly as a browser serializes it in the Origin header (RFC 6454 §6.1):
 // lower-case scheme://host, with the port only when it is not the scheme's default.
-func origin(s string) error {
+func checkOrigin(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
@@ -179,7 +194,7 @@ func origin(s string) error {
 	return nil
 }
 
-func nonEmpty(s string) error {
+func checkNonEmpty(s string) error {
 	if s == "" {
 		return errors.New("must not be empty")
 	}
