@@ -5,12 +5,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/pqloop/pqloop/crypto/noise"
 )
 
-// ClientConfig is the client's side of a channel.
+// ClientConfig is the client's side of a channel. One config may serve many
+// connections at once; it must not be copied after first use.
 type ClientConfig struct {
 	// ServerKey is the server's pinned public key (required).
 	ServerKey *noise.PublicKey
@@ -26,6 +28,22 @@ type ClientConfig struct {
 	RekeyAfterTime    time.Duration
 	// Rand supplies ephemeral and encapsulation seeds; nil means crypto/rand.
 	Rand io.Reader
+
+	// lastStamp makes message 1 timestamps strictly increase across the
+	// connections dialled with this config, even if the clock stalls or
+	// steps back, so a pqIK server never sees one twice.
+	stampMu   sync.Mutex
+	lastStamp int64
+}
+
+func (cfg *ClientConfig) stamp(now int64) int64 {
+	cfg.stampMu.Lock()
+	defer cfg.stampMu.Unlock()
+	if now <= cfg.lastStamp {
+		now = cfg.lastStamp + 1
+	}
+	cfg.lastStamp = now
+	return now
 }
 
 // Client is the client role of one connection. Its methods must not be
@@ -75,7 +93,7 @@ func NewClient(cfg *ClientConfig, now int64) (*Client, error) {
 	c.now = now
 
 	var payload [maxInitPayload]byte
-	p := appendInitPayload(payload[:0], tai64nFromUnixNano(now), cfg.Protocols)
+	p := appendInitPayload(payload[:0], tai64nFromUnixNano(cfg.stamp(now)), cfg.Protocols)
 	msgLen := pattern.MessageLen(0, len(p))
 	out := appendFrameHeader(make([]byte, 0, frameHeaderLen+initPreambleLen+msgLen+mac1Len),
 		frameInit, initPreambleLen+msgLen+mac1Len)
