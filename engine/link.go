@@ -50,6 +50,8 @@ type Link interface {
 	RemoteAddr() netip.AddrPort
 	// Draining reports whether the engine is draining.
 	Draining() bool
+	// Backlog is how many bytes written to the Link wait for the socket.
+	Backlog() int
 }
 
 // Timeout names a connection deadline. Durations come from the engine's
