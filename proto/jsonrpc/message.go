@@ -1,0 +1,126 @@
+// Package jsonrpc is a sans-IO JSON-RPC 2.0 codec: it decodes envelopes from
+// a body that is already in memory and appends replies to a buffer. It never
+// touches sockets, clocks or goroutines.
+//
+// Decoding aliases the input: the ID, Params, Result and Error slices and the
+// Method string point into the buffer given to Decode, so a Message is valid
+// only as long as that buffer is.
+package jsonrpc
+
+import (
+	"errors"
+	"unsafe"
+
+	"github.com/bytedance/sonic"
+)
+
+// Kind tells the four shapes a decoded message can take apart.
+type Kind uint8
+
+const (
+	KindInvalid      Kind = iota
+	KindRequest           // has method and id: expects a reply
+	KindNotification      // has method, no id: no reply
+	KindResponse          // has id and result
+	KindError             // has id (maybe null) and error
+)
+
+// Message is one decoded JSON-RPC envelope.
+type Message struct {
+	JSONRPC string                 `json:"jsonrpc"`
+	ID      sonic.NoCopyRawMessage `json:"id"`     // verbatim: a string, number or null; nil when absent
+	Method  string                 `json:"method"` // requests and notifications
+	Params  sonic.NoCopyRawMessage `json:"params"` // raw, decoded by the method's handler
+	Result  sonic.NoCopyRawMessage `json:"result"`
+	Error   sonic.NoCopyRawMessage `json:"error"`
+}
+
+// Kind classifies m; KindInvalid when it matches no shape of section 4/5.
+func (m *Message) Kind() Kind {
+	if m.JSONRPC != Version {
+		return KindInvalid
+	}
+	if m.Method != "" {
+		if m.Result != nil || m.Error != nil {
+			return KindInvalid
+		}
+		if m.ID == nil {
+			return KindNotification
+		}
+		if !validID(m.ID) {
+			return KindInvalid
+		}
+		if m.Params != nil && !structured(m.Params) {
+			return KindInvalid // section 4.2: params is an object or an array
+		}
+		return KindRequest
+	}
+	if m.ID == nil || !validID(m.ID) {
+		return KindInvalid
+	}
+	switch {
+	case m.Result != nil && m.Error == nil:
+		return KindResponse
+	case m.Error != nil && m.Result == nil:
+		return KindError
+	}
+	return KindInvalid
+}
+
+// validID reports whether raw is a string, a number or null (section 4).
+func validID(raw []byte) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	switch c := raw[0]; {
+	case c == '"', c == '-', '0' <= c && c <= '9':
+		return true
+	case c == 'n':
+		return string(raw) == "null"
+	}
+	return false
+}
+
+func structured(raw []byte) bool { return len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') }
+
+// ErrParse is returned for bodies that are not JSON at all.
+var ErrParse = errors.New("jsonrpc: parse error")
+
+// Decode decodes one envelope from b into m. The message aliases b.
+// Envelope validity is then judged by m.Kind.
+func Decode(b []byte, m *Message) error {
+	*m = Message{}
+	if err := sonic.UnmarshalString(stringOf(b), m); err != nil {
+		return ErrParse
+	}
+	return nil
+}
+
+// IsBatch reports whether body is a JSON array (a batch, section 6), looking
+// only at its first non-space byte.
+func IsBatch(body []byte) bool {
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// SplitBatch splits a batch body into its elements, aliasing body. An empty
+// batch is an invalid request (section 6), reported by the caller.
+func SplitBatch(body []byte) ([]sonic.NoCopyRawMessage, error) {
+	var parts []sonic.NoCopyRawMessage
+	if err := sonic.UnmarshalString(stringOf(body), &parts); err != nil {
+		return nil, ErrParse
+	}
+	return parts, nil
+}
+
+// stringOf views b as a string without copying; b must not change while the
+// string is in use, which holds for a request body during its handler.
+func stringOf(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
