@@ -111,9 +111,11 @@ func (c *ServerConn) Advance(n int) {
 func (c *ServerConn) pendingOutput() int { return len(c.out.B) - c.outHead }
 
 // Done reports that the connection has nothing left to do: the caller
-// flushes Output and closes the socket.
+// flushes Output and closes the socket. A GOAWAY from the peer does not end
+// the connection by itself (RFC 9113 §6.8: the sender closes it once its
+// streams are done); until then PINGs and SETTINGS are still answered.
 func (c *ServerConn) Done() bool {
-	return c.closed || (c.goAwaySent || c.peerGoAway) && len(c.streams) == 0 && c.contStream == 0
+	return c.closed || c.goAwaySent && len(c.streams) == 0 && c.contStream == 0
 }
 
 // Close releases the pooled buffers. The connection must not be used after.
