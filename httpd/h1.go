@@ -25,6 +25,7 @@ type h1Conn struct {
 	scratch []byte
 
 	sniff        bool // the next bytes may be the HTTP/2 preface
+	first        bool // no request has completed on this connection yet
 	reading      bool // a request has begun arriving: the header timeout runs
 	sentContinue bool
 	keepAlive    bool
@@ -33,7 +34,7 @@ type h1Conn struct {
 }
 
 func newH1Conn(c *conn, sniff bool) *h1Conn {
-	h := &h1Conn{c: c, sniff: sniff && c.s.h2c}
+	h := &h1Conn{c: c, sniff: sniff && c.s.h2c, first: true}
 	h.x = h.newExchange()
 	h.parser.Limits = c.s.limits.Load().HTTP1
 	return h
@@ -85,6 +86,7 @@ func (h *h1Conn) onData(in []byte) (int, error) {
 			m, err := h.upgrade(in[off:])
 			return off + m, err
 		}
+		h.first = false
 		h.serve()
 		off += n
 		h.parser.Reset()
@@ -201,6 +203,12 @@ func (h *h1Conn) done(x *exchange) {
 func (h *h1Conn) reject(e *http1.Error) {
 	h.c.s.Metrics.badRequest(h.c.ls.metrics, e.Reason)
 	h.closeAfter = true
+	if h.first && e.Reason == "bad_version" {
+		// The first line is not HTTP at all: whatever the peer speaks, an
+		// HTTP/1.1 answer would only be noise to it. Close.
+		h.c.link.Close()
+		return
+	}
 	x := h.x
 	x.w.Bind(x)
 	x.w.Error(e.Status, e.Reason)
