@@ -11,8 +11,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxFileSize bounds the configuration file Load reads; a complete one is a few KiB.
-const maxFileSize = 1 << 20
+const (
+	// maxFileSize bounds the configuration file Load reads; a complete one is a few KiB.
+	maxFileSize = 1 << 20
+	// maxProblems bounds the problems reported in detail, so a file that is not a configuration
+	// at all yields a screenful rather than megabytes; the rest are counted.
+	maxProblems = 20
+)
 
 // Load builds the effective configuration: Default(), then the YAML file at path (none when path is
 // ""), then PQLOOP_<SECTION>_<KEY> variables from env (as os.Environ gives them), then the flags f
@@ -51,6 +56,7 @@ type loader struct {
 	cfg     Config
 	sources map[string]string // setting name → where its value was last written
 	errs    []error
+	more    int // problems beyond maxProblems
 }
 
 func newLoader() *loader { return &loader{cfg: Default(), sources: map[string]string{}} }
@@ -59,7 +65,10 @@ func newLoader() *loader { return &loader{cfg: Default(), sources: map[string]st
 func (l *loader) result() (Config, error) {
 	for _, e := range l.cfg.problems() {
 		e.Source = l.sources[e.Field]
-		l.errs = append(l.errs, e)
+		l.add(e)
+	}
+	if l.more > 0 {
+		l.errs = append(l.errs, fmt.Errorf("… and %d more problems", l.more))
 	}
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -76,8 +85,16 @@ func (l *loader) set(f *field, source, text string) {
 	l.sources[f.name] = source
 }
 
+func (l *loader) add(err error) {
+	if len(l.errs) == maxProblems {
+		l.more++
+		return
+	}
+	l.errs = append(l.errs, err)
+}
+
 func (l *loader) fail(source, name, msg string) {
-	l.errs = append(l.errs, &FieldError{Source: source, Field: name, Msg: msg})
+	l.add(&FieldError{Source: source, Field: name, Msg: msg})
 }
 
 // unknown reports a section or key the table does not have, listing what would be accepted.
@@ -117,16 +134,16 @@ func (l *loader) env(env []string) {
 func (l *loader) file(path string) {
 	file, err := os.Open(path)
 	if err != nil {
-		l.errs = append(l.errs, err)
+		l.add(err)
 		return
 	}
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
 	switch {
 	case err != nil:
-		l.errs = append(l.errs, fmt.Errorf("%s: %w", path, err))
+		l.add(fmt.Errorf("%s: %w", path, err))
 	case len(data) > maxFileSize:
-		l.errs = append(l.errs, fmt.Errorf("%s: larger than %s", path, Size(maxFileSize)))
+		l.add(fmt.Errorf("%s: larger than %s", path, Size(maxFileSize)))
 	default:
 		l.yaml(path, data)
 	}
@@ -139,13 +156,13 @@ func (l *loader) yaml(path string, data []byte) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if err != io.EOF {
-			l.errs = append(l.errs, fmt.Errorf("%s: %w", path, err))
+			l.add(fmt.Errorf("%s: %w", path, err))
 		}
 		return
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); err != io.EOF {
-		l.errs = append(l.errs, fmt.Errorf("%s:%d: only one YAML document is allowed", path, next.Line))
+		l.add(fmt.Errorf("%s:%d: only one YAML document is allowed", path, next.Line))
 		return
 	}
 	at := func(n *yaml.Node) string { return fmt.Sprintf("%s:%d", path, n.Line) }
@@ -154,7 +171,7 @@ func (l *loader) yaml(path string, data []byte) {
 		return
 	}
 	if root.Kind != yaml.MappingNode {
-		l.errs = append(l.errs, fmt.Errorf("%s: want a mapping of sections (server:, engine:, …)", at(root)))
+		l.add(fmt.Errorf("%s: want a mapping of sections (server:, engine:, …)", at(root)))
 		return
 	}
 	seen := map[string]int{}

@@ -381,3 +381,25 @@ func TestParse(t *testing.T) {
 		t.Fatalf("Parse error = %v", err)
 	}
 }
+
+// A file that is not a configuration yields maxProblems problems and a count, not megabytes; a
+// long bad value is repeated only in part.
+func TestProblemOutputIsBounded(t *testing.T) {
+	text := "engine:\n" + strings.Repeat("  k: 1\n", maxProblems+5)
+	_, err := Parse("big", []byte(text))
+	got := problems(t, err, "")
+	if len(got) != maxProblems+1 || got[maxProblems] != "… and 5 more problems" {
+		t.Fatalf("%d lines, last %q", len(got), got[len(got)-1])
+	}
+	_, err = Parse("big", []byte(text[:len(text)-5*len("  k: 1\n")]))
+	if got := problems(t, err, ""); len(got) != maxProblems || strings.Contains(err.Error(), "more problems") {
+		t.Fatalf("exactly maxProblems problems: %d lines", len(got))
+	}
+
+	long := strings.Repeat("9", 10_000) + "x"
+	_, err = Load("", []string{"PQLOOP_ENGINE_LOOPS=" + long}, nil)
+	want := `env PQLOOP_ENGINE_LOOPS: engine.loops: want an integer, got "` + long[:maxQuoted] + `"…`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error = %.200v", err)
+	}
+}

@@ -44,11 +44,11 @@ func ParseSize(s string) (Size, error) {
 	text := strings.TrimSpace(s)
 	digits := len(text) - len(strings.TrimLeft(text, "0123456789"))
 	if digits == 0 {
-		return 0, fmt.Errorf("want a size like 65536, \"64KiB\" or \"4MB\", got %q", s)
+		return 0, fmt.Errorf("want a size like 65536, \"64KiB\" or \"4MB\", got %s", quote(s))
 	}
 	n, err := strconv.ParseInt(text[:digits], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("size %q is too large", s)
+		return 0, fmt.Errorf("size %s is too large", quote(s))
 	}
 	unit := strings.TrimSpace(text[digits:])
 	if unit == "" {
@@ -57,12 +57,12 @@ func ParseSize(s string) (Size, error) {
 	for _, u := range sizeUnits {
 		if strings.EqualFold(unit, u.name) {
 			if n > math.MaxInt64/int64(u.size) {
-				return 0, fmt.Errorf("size %q is too large", s)
+				return 0, fmt.Errorf("size %s is too large", quote(s))
 			}
 			return Size(n) * u.size, nil
 		}
 	}
-	return 0, fmt.Errorf("size %q has unknown unit %q (want B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)", s, unit)
+	return 0, fmt.Errorf("size %s has unknown unit %s (want B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)", quote(s), quote(unit))
 }
 
 // String spells the size with the largest unit that divides it exactly, or as a plain integer.

@@ -123,10 +123,10 @@ func checkOptionalAddress(addr string) error {
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("want host:port, got %q", addr)
+		return fmt.Errorf("want host:port, got %s", quote(addr))
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || port != strconv.FormatUint(n, 10) {
-		return fmt.Errorf("port must be 0..65535, got %q", port)
+		return fmt.Errorf("port must be 0..65535, got %s", quote(port))
 	}
 	return nil
 }
@@ -165,12 +165,12 @@ func isB64TokenChar(c byte) bool {
 // b64token set plus the remaining sub-delims, ":", "@" and "%" of percent-encoding.
 func checkURLPath(path string) error {
 	if !strings.HasPrefix(path, "/") {
-		return fmt.Errorf("must start with /, got %q", path)
+		return fmt.Errorf("must start with /, got %s", quote(path))
 	}
 	for i := 0; i < len(path); i++ {
 		c := path[i]
 		if !(isB64TokenChar(c) || strings.IndexByte("!$&'()*,;=:@%", c) >= 0) {
-			return fmt.Errorf("must use only RFC 3986 path characters, got %q", path)
+			return fmt.Errorf("must use only RFC 3986 path characters, got %s", quote(path))
 		}
 	}
 	return nil
@@ -183,13 +183,13 @@ func checkOrigin(s string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
 		strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#") {
-		return fmt.Errorf("want an origin like \"https://app.example.com\" or \"http://localhost:3000\", got %q", s)
+		return fmt.Errorf("want an origin like \"https://app.example.com\" or \"http://localhost:3000\", got %s", quote(s))
 	}
 	if strings.ToLower(s) != s {
-		return fmt.Errorf("must be lower case, as browsers send it, got %q", s)
+		return fmt.Errorf("must be lower case, as browsers send it, got %s", quote(s))
 	}
 	if port := u.Port(); (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
-		return fmt.Errorf("must omit the default port, as browsers do, got %q", s)
+		return fmt.Errorf("must omit the default port, as browsers do, got %s", quote(s))
 	}
 	return nil
 }

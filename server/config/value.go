@@ -21,19 +21,19 @@ func setText(ptr any, text string) error {
 	case *bool:
 		v, err := strconv.ParseBool(text)
 		if err != nil {
-			return fmt.Errorf("want true or false, got %q", text)
+			return fmt.Errorf("want true or false, got %s", quote(text))
 		}
 		*p = v
 	case *int:
 		v, err := strconv.ParseInt(text, 10, strconv.IntSize)
 		if err != nil {
-			return fmt.Errorf("want an integer, got %q", text)
+			return fmt.Errorf("want an integer, got %s", quote(text))
 		}
 		*p = int(v)
 	case *int64:
 		v, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
-			return fmt.Errorf("want an integer, got %q", text)
+			return fmt.Errorf("want an integer, got %s", quote(text))
 		}
 		*p = v
 	case *Size:
@@ -45,7 +45,7 @@ func setText(ptr any, text string) error {
 	case *time.Duration:
 		v, err := time.ParseDuration(text)
 		if err != nil {
-			return fmt.Errorf("want a duration like \"10s\" or \"30m\", got %q", text)
+			return fmt.Errorf("want a duration like \"10s\" or \"30m\", got %s", quote(text))
 		}
 		*p = v
 	case *[]string:
@@ -85,7 +85,7 @@ func splitList(text string) []string {
 func formatValue(v any) string {
 	switch v := v.(type) {
 	case string:
-		return strconv.Quote(v)
+		return quote(v)
 	case time.Duration:
 		return formatDuration(v)
 	case []string:
@@ -93,6 +93,17 @@ func formatValue(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// maxQuoted bounds how much of a bad value an error message repeats.
+const maxQuoted = 64
+
+// quote quotes a value for an error message, cut short if it is long.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:maxQuoted]) + "…"
 }
 
 // formatBound spells a range bound in the unit of the setting it bounds.
