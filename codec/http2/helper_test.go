@@ -17,6 +17,7 @@ type peer struct {
 	out    bytes.Buffer // frames to feed next
 	fr     *xhttp2.Framer
 	enc    *hpack.Encoder
+	dec    *hpack.Decoder
 	encBuf bytes.Buffer
 	now    int64
 	err    error // last Feed error
@@ -68,6 +69,7 @@ func newPeer(t testing.TB, cfg Config) *peer {
 	t.Cleanup(p.c.Close)
 	p.fr = xhttp2.NewFramer(&p.out, nil)
 	p.enc = hpack.NewEncoder(&p.encBuf)
+	p.dec = hpack.NewDecoder(4096, nil)
 	p.out.WriteString(ClientPreface)
 	p.fr.WriteSettings()
 	p.fr.WriteSettingsAck()
@@ -90,19 +92,29 @@ func (p *peer) feed() {
 	p.out.Reset()
 }
 
-// frames parses and drains the server's output.
+// frames parses and drains the server's output. Each frame gets its own
+// x/net Framer, because a Framer invalidates a frame on the next read.
 func (p *peer) frames() []xhttp2.Frame {
 	out := p.c.Output()
-	fr := xhttp2.NewFramer(nil, bytes.NewReader(out))
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	fr.MaxHeaderListSize = 1 << 20
 	var fs []xhttp2.Frame
-	for {
+	for off := 0; off+FrameHeaderLen <= len(out); {
+		end := off
+		for end+FrameHeaderLen <= len(out) { // a header block spans its CONTINUATIONs
+			fh := ParseFrameHeader(out[end:])
+			end += FrameHeaderLen + int(fh.Length)
+			if (fh.Type != FrameHeaders && fh.Type != FrameContinuation) || fh.Flags.Has(FlagEndHeaders) {
+				break
+			}
+		}
+		fr := xhttp2.NewFramer(nil, bytes.NewReader(out[off:min(end, len(out))]))
+		fr.ReadMetaHeaders = p.dec
+		fr.MaxHeaderListSize = 1 << 20
 		f, err := fr.ReadFrame()
 		if err != nil {
-			break
+			p.t.Fatalf("server wrote a bad frame: %v", err)
 		}
 		fs = append(fs, f)
+		off = end
 	}
 	p.c.Advance(len(out))
 	return fs
