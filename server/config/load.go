@@ -97,13 +97,17 @@ func (l *loader) fail(source, name, msg string) {
 	l.add(&FieldError{Source: source, Field: name, Msg: msg})
 }
 
-// unknown reports a section or key the table does not have, listing what would be accepted.
-func (l *loader) unknown(source, section, key string) {
-	if key == "" {
-		l.fail(source, section, "unknown section; sections are "+strings.Join(sections, ", "))
-		return
-	}
-	l.fail(source, section+"."+key, "unknown key; "+section+" has "+strings.Join(sectionKeys(section), ", "))
+// Messages for names the table does not have list what would have been accepted.
+func (l *loader) unknownSection(source, section string) {
+	l.fail(source, section, "unknown section; sections are "+strings.Join(sections, ", "))
+}
+
+func (l *loader) unknownKey(source, section, key string) {
+	l.fail(source, section+"."+key, "unknown key; "+knownKeys(section))
+}
+
+func knownKeys(section string) string {
+	return section + " has " + strings.Join(sectionKeys(section), ", ")
 }
 
 func (l *loader) env(env []string) {
@@ -113,7 +117,7 @@ func (l *loader) env(env []string) {
 		if !ours {
 			continue
 		}
-		if f := fieldForEnv(name); f != nil {
+		if f := fieldsByEnv[name]; f != nil {
 			l.set(f, "env "+name, value)
 			continue
 		}
@@ -123,10 +127,9 @@ func (l *loader) env(env []string) {
 		switch {
 		case sectionKeys(section) == nil:
 		case key == "":
-			l.fail("env "+name, section, "names a section, not a setting; "+section+" has "+
-				strings.Join(sectionKeys(section), ", "))
+			l.fail("env "+name, section, "names a section, not a setting; "+knownKeys(section))
 		default:
-			l.unknown("env "+name, section, key)
+			l.unknownKey("env "+name, section, key)
 		}
 	}
 }
@@ -165,6 +168,9 @@ func (l *loader) yaml(path string, data []byte) {
 		l.add(fmt.Errorf("%s:%d: only one YAML document is allowed", path, next.Line))
 		return
 	}
+	if len(doc.Content) == 0 {
+		return
+	}
 	at := func(n *yaml.Node) string { return fmt.Sprintf("%s:%d", path, n.Line) }
 	root := resolve(doc.Content[0])
 	if isNull(root) {
@@ -174,14 +180,14 @@ func (l *loader) yaml(path string, data []byte) {
 		l.add(fmt.Errorf("%s: want a mapping of sections (server:, engine:, …)", at(root)))
 		return
 	}
-	seen := map[string]int{}
+	seenSections := map[string]int{}
 	for sectionKey, body := range pairs(root) {
 		section := sectionKey.Value
-		if !l.firstTime(seen, at(sectionKey), section, sectionKey.Line) {
+		if !l.firstTime(seenSections, at(sectionKey), section, sectionKey.Line) {
 			continue
 		}
 		if sectionKeys(section) == nil {
-			l.unknown(at(sectionKey), section, "")
+			l.unknownSection(at(sectionKey), section)
 			continue
 		}
 		if body = resolve(body); isNull(body) {
@@ -191,14 +197,15 @@ func (l *loader) yaml(path string, data []byte) {
 			l.fail(at(body), section, "want a mapping of settings")
 			continue
 		}
+		seenKeys := map[string]int{}
 		for key, value := range pairs(body) {
 			name := section + "." + key.Value
-			if !l.firstTime(seen, at(key), name, key.Line) {
+			if !l.firstTime(seenKeys, at(key), name, key.Line) {
 				continue
 			}
 			f := lookupField(name)
 			if f == nil {
-				l.unknown(at(key), section, key.Value)
+				l.unknownKey(at(key), section, key.Value)
 				continue
 			}
 			if err := setNode(f.pointer(&l.cfg), resolve(value)); err != nil {

@@ -16,7 +16,7 @@ const redacted = "[redacted]"
 // Redacted returns a copy with every secret that is set replaced by "[redacted]".
 func (c Config) Redacted() Config {
 	for i := range fields {
-		if f := &fields[i]; f.secret && !isEmpty(f.get(c)) {
+		if f := &fields[i]; f.secret && f.value(&c).String() != "" {
 			f.value(&c).SetString(redacted)
 		}
 	}

@@ -153,9 +153,3 @@ func equalValues(a, b any) bool {
 	}
 	return a == b
 }
-
-// isEmpty reports a secret that is unset, and so has nothing to redact.
-func isEmpty(v any) bool {
-	s, ok := v.(string)
-	return ok && s == ""
-}
