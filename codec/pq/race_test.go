@@ -1,0 +1,5 @@
+//go:build race
+
+package pq
+
+func init() { raceEnabled = true }
