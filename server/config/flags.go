@@ -36,11 +36,24 @@ func BindFlags(fs *flag.FlagSet) *Flags {
 	for _, s := range flagShortcuts {
 		target := lookupField(s.field)
 		_, isBool := target.pointer(&Config{}).(*bool)
-		fs.Var(&shortcutFlag{flags: f, flag: s.flag, field: s.field, isBool: isBool}, s.flag,
-			target.doc+" Sets "+s.field+".")
+		fs.Var(&shortcutFlag{flags: f, flag: s.flag, field: s.field, isBool: isBool}, s.flag, usage(target, isBool))
 	}
 	fs.Var(setFlag{f}, "set", "set any `section.key=value`, e.g. engine.max_conns=500; repeatable")
 	return f
+}
+
+// usage is a flag's help text. The flag package shows the back-quoted word as the argument's
+// name: "-loops 0..1024", "-listen host:port"; a bool flag takes none.
+func usage(f *field, isBool bool) string {
+	text := f.doc + " Sets " + f.name
+	allowed, _, _ := strings.Cut(f.allowed(), ",")
+	switch {
+	case isBool:
+		return text + "."
+	case allowed == "":
+		return text + " (`string`)."
+	}
+	return text + " (`" + allowed + "`)."
 }
 
 // shortcutFlag is a flag.Value recording one shortcut flag.
