@@ -2,6 +2,8 @@ package mcp
 
 import (
 	"errors"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/bytedance/sonic"
@@ -139,6 +141,36 @@ func AddConformanceFixtures(r *Registry) {
 			c.CloseStream()
 			sleep(c, 2*fixtureStepDelay)
 			return c.Text("Reconnection test completed"), struct{}{}, nil
+		}))
+
+	// pqloop's own fixtures, for the interop tests: a tool that waits and
+	// counts the waits the client cancelled, and the counter as a resource,
+	// so a test against a server in another process can see cancellation.
+	var cancelled atomic.Int64
+	type sleepIn struct {
+		Millis int `json:"ms" jsonschema:"how long to wait, at most 60000"`
+	}
+	must(AddTool(r, Tool{Name: "pqloop_sleep", Description: "Waits, reporting progress; counts cancelled waits."}, Offload,
+		func(c *Call, in sleepIn) (*ToolResult, struct{}, error) {
+			if in.Millis < 0 || in.Millis > 60000 {
+				return nil, struct{}{}, errors.New("ms must be 0 to 60000")
+			}
+			c.Progress(0, float64(in.Millis), "waiting")
+			t := time.NewTimer(time.Duration(in.Millis) * time.Millisecond)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				c.Progress(float64(in.Millis), float64(in.Millis), "done")
+				return c.Text("slept " + strconv.Itoa(in.Millis) + "ms"), struct{}{}, nil
+			case <-c.Context().Done():
+				cancelled.Add(1)
+				return nil, struct{}{}, c.Context().Err()
+			}
+		}))
+	must(r.AddResource(Resource{URI: "pqloop://fixtures/cancelled", Name: "cancelled-waits",
+		Description: "How many pqloop_sleep calls were cancelled", MimeType: "text/plain"},
+		func(c *Call, uri string) ([]ResourceContents, error) {
+			return []ResourceContents{{URI: uri, MimeType: "text/plain", Text: strconv.FormatInt(cancelled.Load(), 10)}}, nil
 		}))
 
 	must(r.AddResource(Resource{URI: "test://static-text", Name: "static-text", Description: "A static text resource",

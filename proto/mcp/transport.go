@@ -234,14 +234,13 @@ func validIDOrNil(id []byte) []byte {
 }
 
 // checkStatelessHeaders applies the 2026-07-28 rules: the protocol version
-// is in both the header and params._meta and they agree; Mcp-Method repeats
+// in params._meta, when there, agrees with the header; Mcp-Method repeats
 // the method, Mcp-Name the tool, prompt or resource. A mismatch is -32020.
 func (s *Server) checkStatelessHeaders(w *httpx.Response, r *httpx.Request, c *Call, kind jsonrpc.Kind, hasRev bool, hdrRev Revision) bool {
 	if kind == jsonrpc.KindRequest {
+		// A request without _meta (the go-sdk's ping) is judged by the
+		// header alone; one with _meta must agree with it.
 		switch meta := c.p.Meta.ProtocolVersion; {
-		case meta == "" && c.method != "server/discover":
-			s.fail(w, 400, c.id, jsonrpc.CodeInvalidParams, "missing _meta io.modelcontextprotocol/protocolVersion", nil)
-			return false
 		case meta != "" && !hasRev:
 			s.fail(w, 400, c.id, CodeHeaderMismatch, "MCP-Protocol-Version header is required", nil)
 			return false
