@@ -185,6 +185,9 @@ func checkOrigin(s string) error {
 		strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#") {
 		return fmt.Errorf("want an origin like \"https://app.example.com\" or \"http://localhost:3000\", got %s", quote(s))
 	}
+	if hasPort := u.Port() != "" || strings.HasSuffix(u.Host, ":"); hasPort && checkOptionalAddress(u.Host) != nil {
+		return fmt.Errorf("port must be 0..65535, got %s", quote(s))
+	}
 	if strings.ToLower(s) != s {
 		return fmt.Errorf("must be lower case, as browsers send it, got %s", quote(s))
 	}
