@@ -171,7 +171,7 @@ func validChunkExtensions(ext []byte) bool {
 }
 
 func skipWhitespace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+	for i < len(b) && isWhitespace(b[i]) {
 		i++
 	}
 	return i

@@ -12,9 +12,10 @@ import (
 //	field-line = field-name ":" OWS field-value OWS
 //
 // It refuses obs-fold (§5.2) and whitespace between name and colon (§5.1),
-// both of which smuggling attacks rely on parsers disagreeing about.
+// both of which smuggling attacks rely on parsers disagreeing about. line
+// is not empty: an empty line ends the field section.
 func parseFieldLine(line []byte) (header.Field, *Error) {
-	if line[0] == ' ' || line[0] == '\t' {
+	if isWhitespace(line[0]) {
 		return header.Field{}, errObsFold
 	}
 	colon := bytes.IndexByte(line, ':')
@@ -25,7 +26,7 @@ func parseFieldLine(line []byte) (header.Field, *Error) {
 	if len(name) == 0 {
 		return header.Field{}, errBadFieldName
 	}
-	if c := name[len(name)-1]; c == ' ' || c == '\t' {
+	if isWhitespace(name[len(name)-1]) {
 		return header.Field{}, errSpaceBeforeColon
 	}
 	if !header.ValidToken(name) {
@@ -38,12 +39,16 @@ func parseFieldLine(line []byte) (header.Field, *Error) {
 	return header.Field{Name: name, Value: value}, nil
 }
 
-// trimWhitespace removes OWS (SP / HTAB) from both ends of b.
+// isWhitespace reports whether c is SP or HTAB, what OWS and BWS are made
+// of (RFC 9110 §5.6.3).
+func isWhitespace(c byte) bool { return c == ' ' || c == '\t' }
+
+// trimWhitespace removes OWS from both ends of b.
 func trimWhitespace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+	for len(b) > 0 && isWhitespace(b[0]) {
 		b = b[1:]
 	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+	for len(b) > 0 && isWhitespace(b[len(b)-1]) {
 		b = b[:len(b)-1]
 	}
 	return b

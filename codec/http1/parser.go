@@ -67,8 +67,9 @@ func (p *Parser) Reset() {
 }
 
 // Parse parses one request from buf, which holds everything buffered from
-// the start of this request (and possibly requests pipelined after it).
-// On Complete the caller handles req, then discards n bytes and calls again.
+// the start of this request (and possibly requests pipelined after it):
+// between calls the caller may only add bytes at the end, though it may
+// move or copy the whole. On Complete the caller handles req, then discards n bytes and calls again.
 // On error, err is an *Error whose Status the caller answers before closing.
 // Parse modifies buf only when it returns Complete for a chunked request,
 // whose body it decodes in place.
