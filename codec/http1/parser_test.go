@@ -219,3 +219,30 @@ func TestParserReuse(t *testing.T) {
 		t.Fatalf("state carried over: %+v", r)
 	}
 }
+
+// TestIncompleteLeavesBufferAlone checks Parse writes to buf only when it
+// completes a chunked request, so a caller may hand it a copy until then.
+func TestIncompleteLeavesBufferAlone(t *testing.T) {
+	in := chunkedPost("3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
+	var p http1.Parser
+	var r http1.Request
+	for k := range len(in) {
+		buf := []byte(in[:k])
+		if res, _, err := p.Parse(buf, &r); res == http1.Complete || err != nil {
+			t.Fatalf("prefix of %d bytes: (%v, %v)", k, res, err)
+		}
+		if string(buf) != in[:k] {
+			t.Fatalf("prefix of %d bytes was modified: %q", k, buf)
+		}
+	}
+}
+
+func TestReasonsUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range http1.Reasons {
+		if seen[r] || r == "" || strings.ToLower(r) != r || strings.ContainsAny(r, " -") {
+			t.Errorf("reason %q is repeated or not snake_case", r)
+		}
+		seen[r] = true
+	}
+}
