@@ -43,12 +43,13 @@ type Config struct {
 	// connection set-up (TCP, or the PQ handshake) per second.
 	Reconnect bool
 
-	// Duration bounds the measured part of the run; Requests bounds the
-	// measured request count. At least one must be set; both means whichever
-	// ends first.
+	// Duration bounds the measured part of the run; Requests bounds how
+	// many requests start after the warmup. At least one must be set; both
+	// means whichever ends first.
 	Duration time.Duration
 	Requests int64
-	// Warmup runs load before measuring starts; nothing sent during it counts.
+	// Warmup runs load before measuring starts: only responses completing
+	// after it are measured.
 	Warmup time.Duration
 	// Rate, if positive, switches to open loop: requests per second over all
 	// connections, latency measured from each request's intended send time.

@@ -74,7 +74,8 @@ func (s *h1Session) receive(in []byte, r reporter) (int, error) {
 			// Whatever else was pipelined will not be answered.
 			s.ended = true
 			for s.sent.size > 0 {
-				r.failed(s.sent.pop())
+				s.sent.pop()
+				r.failed()
 			}
 			return len(in), nil
 		}

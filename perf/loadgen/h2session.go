@@ -181,7 +181,7 @@ func (s *h2Session) finish(st *h2Stream, r reporter, ok bool) {
 	if ok {
 		r.completed(st.status, st.sentAt)
 	} else {
-		r.failed(st.sentAt)
+		r.failed()
 	}
 	*st = h2Stream{}
 	s.active--

@@ -11,7 +11,7 @@ import (
 type tally struct{ ok, lost int }
 
 func (t *tally) completed(int, int64) { t.ok++ }
-func (t *tally) failed(int64)         { t.lost++ }
+func (t *tally) failed()              { t.lost++ }
 
 func testH2Session(t *testing.T, depth int) *h2Session {
 	u, _ := url.Parse("http://127.0.0.1:1/health")

@@ -28,7 +28,7 @@ type reporter interface {
 	// completed reports a response with status to the request sent at sentAt.
 	completed(status int, sentAt int64)
 	// failed reports a request that got no response (stream reset, refused).
-	failed(sentAt int64)
+	failed()
 }
 
 // outBuffer is an append-only byte buffer that http2.Framer writes into.

@@ -61,8 +61,11 @@ type worker struct {
 	firstErr error
 }
 
+// Responses are measured when they complete after the warmup, whenever they
+// were sent: an open loop that fell behind during the warmup still reports
+// the backlog's latency instead of nothing.
 func (w *worker) completed(status int, sentAt int64) {
-	if sentAt < w.run.warmupEnd {
+	if w.now < w.run.warmupEnd {
 		return
 	}
 	s := w.stats
@@ -73,8 +76,8 @@ func (w *worker) completed(status int, sentAt int64) {
 	s.last = w.now
 }
 
-func (w *worker) failed(sentAt int64) {
-	if sentAt >= w.run.warmupEnd {
+func (w *worker) failed() {
+	if w.now >= w.run.warmupEnd {
 		w.stats.errors++
 	}
 }

@@ -57,6 +57,7 @@ func main() {
 	flag.Var(&headers, "H", "request header 'Name: value' (repeatable)")
 	flag.StringVar(&pqFlags.serverKey, "server-key", "", "pq: file with the server's static public key")
 	flag.StringVar(&pqFlags.key, "key", "", "pq: file with our static private key (omit for an anonymous client)")
+	flag.StringVar(&pqFlags.inner, "inner", "h1", "pq: HTTP inside the channel, h1 or h2c")
 	flag.Parse()
 
 	if err := runMain(*rawURL, *proto, loadgen.Config{
@@ -87,9 +88,12 @@ func runMain(rawURL, proto string, cfg loadgen.Config, pipeline, streams int, bo
 	case "h2c":
 		cfg.Protocol, cfg.Depth = loadgen.H2C, streams
 	case "pq":
-		cfg.Protocol, cfg.Depth = loadgen.HTTP1, pipeline
-		if cfg.Dial, err = pq.dialer(u.Host); err != nil {
+		if cfg.Protocol, cfg.Dial, err = pq.dialer(u.Host); err != nil {
 			return err
+		}
+		cfg.Depth = pipeline
+		if cfg.Protocol == loadgen.H2C {
+			cfg.Depth = streams
 		}
 	default:
 		return fmt.Errorf("unknown -proto %q (want h1, h2c or pq)", proto)

@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# perf/bench.sh — measures pqloop against its peers and rewrites BENCHMARKS.md.
+#
+#   perf/bench.sh            full run (10 s a cell)
+#   perf/bench.sh --quick    a few seconds a cell (make bench-quick)
+#
+# Method: the server under test gets core 0 (taskset -c 0, GOMAXPROCS=1, one
+# pqloop loop, one h2o thread), the load tool core 1. A separate table gives
+# each server both cores. Servers are restarted for every cell, so CPU seconds
+# (utime+stime from /proc/PID/stat) and peak RSS (VmHWM) belong to that cell.
+# A row is skipped with a note when a server lacks the feature (e.g. /mcp 404).
+#
+# Environment: DURATION (10s), RATE (50000), IDLE_CONNS (15000), MICRO_BENCHTIME
+# (300ms), PQLOOP (bin/pqloop), PORT (18480), ADMIN_PORT (18490), OUT (BENCHMARKS.md).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+if [ $QUICK = 1 ]; then
+	DURATION=${DURATION:-3s} WARMUP=${WARMUP:-1s} MICRO_BENCHTIME=${MICRO_BENCHTIME:-100ms} IDLE_CONNS=${IDLE_CONNS:-5000}
+else
+	DURATION=${DURATION:-10s} WARMUP=${WARMUP:-2s} MICRO_BENCHTIME=${MICRO_BENCHTIME:-300ms} IDLE_CONNS=${IDLE_CONNS:-15000}
+fi
+RATE=${RATE:-50000}
+PQLOOP=${PQLOOP:-bin/pqloop}
+PORT=${PORT:-18480}
+ADMIN_PORT=${ADMIN_PORT:-18490}
+OUT=${OUT:-BENCHMARKS.md}
+SECS=${DURATION%s}
+URL=http://127.0.0.1:$PORT
+WORK=$(mktemp -d /tmp/pqloop-bench.XXXXXX)
+MCP_HEADERS=(-H 'Accept: application/json, text/event-stream' -H 'Content-Type: application/json' -H 'MCP-Protocol-Version: 2025-11-25')
+SERVERS=(pqloop h2o nethttp fasthttp gosdk mcpgo)
+SERVER_PID=
+NOTES=()
+
+ulimit -n "$(ulimit -Hn)" # 15k idle connections need the hard limit (20000 here)
+trap 'stop_server; rm -rf "$WORK"' EXIT
+note() { NOTES+=("$*"); echo "note: $*" >&2; }
+calc() { awk "BEGIN { print $* }"; } # floating-point arithmetic without bc
+skip_row() { ROWS+=("| $1 | — | | | | | | | $2 |"); }
+die() { echo "bench: $*" >&2; exit 1; }
+
+for tool in wrk h2load h2o curl taskset go; do
+	command -v $tool >/dev/null || die "$tool is missing: run 'make perf-tools' first"
+done
+
+# ---------------------------------------------------------------- build
+echo "building loadgen, idleconns, peers" >&2
+go build -o bin/loadgen ./perf/cmd/loadgen || die "loadgen does not build"
+go build -o bin/idleconns ./perf/cmd/idleconns || die "idleconns does not build"
+(cd perf/peers && go build -o ../../bin/peers .) || die "peers do not build"
+if [ ! -x "$PQLOOP" ] && [ -d cmd/pqloop ]; then
+	go build -o bin/pqloop ./cmd/pqloop 2>"$WORK/pqloop-build.log" || note "bin/pqloop does not build yet: $(head -c 300 "$WORK/pqloop-build.log")"
+fi
+[ -x "$PQLOOP" ] || note "pqloop is not built ($PQLOOP missing): its rows are skipped."
+
+# ---------------------------------------------------------------- servers
+# start_server NAME [wholebox|nopin]: starts NAME on $PORT, sets SERVER_PID.
+start_server() {
+	local name=$1 mode=${2:-pinned} cpus=0 procs=1
+	if [ "$mode" != pinned ]; then cpus=0,1 procs=2; fi
+	local -a env=(GOMAXPROCS=$procs)
+	[ "$mode" != pinned ] && env=()
+	case $name in
+	pqloop | pqloop-nopin)
+		[ -x "$PQLOOP" ] || return 1
+		env+=(PQLOOP_MCP_STATELESS=true)
+		[ "$mode" = pinned ] && env+=(PQLOOP_ENGINE_LOOPS=1)
+		[ "$mode" != pinned ] && env+=(PQLOOP_ENGINE_PIN_CPUS=true)
+		[ "$name" = pqloop-nopin ] && env+=(PQLOOP_ENGINE_PIN_CPUS=false)
+		env "${env[@]}" taskset -c $cpus "$PQLOOP" serve --listen 127.0.0.1:$PORT --admin 127.0.0.1:$ADMIN_PORT \
+			>"$WORK/server.log" 2>&1 &
+		;;
+	h2o)
+		sed -e "s|@PORT@|$PORT|; s|@THREADS@|$procs|; s|@DOCROOT@|$ROOT/perf/h2o/www|" perf/h2o/h2o.conf.in >"$WORK/h2o.conf"
+		taskset -c $cpus h2o -c "$WORK/h2o.conf" >"$WORK/server.log" 2>&1 &
+		;;
+	*)
+		env "${env[@]}" taskset -c $cpus bin/peers -kind "$name" -listen 127.0.0.1:$PORT >"$WORK/server.log" 2>&1 &
+		;;
+	esac
+	SERVER_PID=$!
+	for _ in $(seq 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0
+		kill -0 $SERVER_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	note "$name did not start listening: $(tail -c 300 "$WORK/server.log")"
+	stop_server
+	return 1
+}
+
+stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill $SERVER_PID 2>/dev/null
+	for _ in $(seq 50); do kill -0 $SERVER_PID 2>/dev/null || break; sleep 0.1; done
+	kill -9 $SERVER_PID 2>/dev/null
+	wait $SERVER_PID 2>/dev/null
+	SERVER_PID=
+}
+
+# cpu_ticks: utime+stime of the server, all threads (fields 14 and 15 after the comm).
+cpu_ticks() { sed 's/.*) //' /proc/$SERVER_PID/stat | awk '{print $12 + $13}'; }
+status_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/$SERVER_PID/status; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# supports FEATURE: does the running server do it? (h1, h2c, mcp, h2c+mcp)
+supports() {
+	case $1 in
+	*+*) supports "${1%%+*}" && supports "${1#*+}" ;;
+	h1) [ "$(curl -s -o /dev/null -w '%{http_code}' $URL/health)" = 200 ] ;;
+	h2c) [ "$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_version} %{http_code}' $URL/health)" = "2 200" ] ;;
+	mcp) curl -s -X POST "${MCP_HEADERS[@]}" --data-binary @perf/call.json $URL/mcp | grep -q '"hello world"' ;;
+	esac
+}
+
+# ---------------------------------------------------------------- load tools
+# Each prints one JSON line: rps p50_ms p90_ms p99_ms p999_ms max_ms errors.
+json_get() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+
+run_wrk() { # run_wrk PATH
+	taskset -c 1 wrk -t1 -c64 -d"$DURATION" -s perf/wrk-report.lua "$URL$1" 2>&1 | grep '^{'
+}
+
+# run_h2load ARGS...: percentiles from h2load's per-request log (it prints none).
+run_h2load() {
+	local log=$WORK/h2load.log out
+	out=$(taskset -c 1 h2load -D "$SECS" --warm-up-time=1 --log-file="$log" "$@" 2>&1)
+	local rps failed
+	rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
+	failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1 \2/p' <<<"$out" | awk '{print $1 + $2}')
+	[ -n "$rps" ] || { echo "{}"; return; }
+	cut -f3 "$log" | sort -n | awk -v rps="$rps" -v errors="${failed:-0}" '
+		{ v[NR] = $1 }
+		function q(p) { i = int(NR * p + 0.999999); if (i < 1) i = 1; return v[i] / 1000 }
+		END { printf "{\"rps\":%s,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%d}\n",
+			rps, q(.5), q(.9), q(.99), q(.999), v[NR] / 1000, errors }'
+	rm -f "$log"
+}
+
+run_loadgen() { taskset -c 1 bin/loadgen -json -warmup 1s -d "$DURATION" "$@" 2>&1 | grep '^{' || echo "{}"; }
+
+# ---------------------------------------------------------------- cells
+declare -A RPS
+# cell WORKLOAD SERVER FEATURE MODE TOOL ARGS...: one table row.
+cell() {
+	local workload=$1 server=$2 feature=$3 mode=$4
+	shift 4
+	if ! start_server "$server" "$mode"; then
+		skip_row "$server" "skipped: not running"
+		return
+	fi
+	if ! supports "$feature"; then
+		skip_row "$server" "skipped: no $feature support yet"
+		stop_server
+		return
+	fi
+	local t0 t1 res
+	t0=$(cpu_ticks)
+	res=$("$@")
+	t1=$(cpu_ticks)
+	local hwm
+	hwm=$(status_kb VmHWM)
+	stop_server
+	local rps
+	rps=$(json_get "$res" rps)
+	if [ -z "$rps" ]; then
+		skip_row "$server" "load tool failed"
+		return
+	fi
+	RPS[$workload/$server]=$rps
+	ROWS+=("$(printf '| %s | %.0f | %s | %s | %s | %.2f | %.1f | %s | %s |' "$server" "$rps" \
+		"$(json_get "$res" p50_ms)" "$(json_get "$res" p99_ms)" "$(json_get "$res" p999_ms)" \
+		"$(calc "($t1 - $t0) / $CLK_TCK")" "$(calc "$hwm / 1024")" "@RATIO@" "$(json_get "$res" errors)")")
+	echo "  $workload $server: $rps req/s" >&2
+}
+
+# table WORKLOAD TITLE COMMAND FEATURE MODE TOOL ARGS...: runs every server, prints the table.
+table() {
+	local workload=$1 title=$2 command=$3 feature=$4 mode=$5
+	shift 5
+	ROWS=()
+	echo "== $title" >&2
+	local s
+	for s in "${SERVERS[@]}"; do
+		[[ $feature == *h2c* ]] && [ "$s" = fasthttp ] && { skip_row fasthttp "skipped: HTTP/1.1 only"; continue; }
+		cell "$workload" "$s" "$feature" "$mode" "$@"
+	done
+	{
+		echo "### $title"
+		echo
+		echo "\`$command\`"
+		echo
+		echo "| server | req/s | p50 ms | p99 ms | p99.9 ms | server CPU s | peak RSS MiB | pqloop ÷ server | errors |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+		local row base=${RPS[$workload/pqloop]:-}
+		for row in "${ROWS[@]}"; do
+			s=$(awk -F'|' '{gsub(/ /, "", $2); print $2}' <<<"$row")
+			local ratio="—"
+			if [ -n "$base" ] && [ -n "${RPS[$workload/$s]:-}" ]; then
+				ratio=$(printf '%.2f×' "$(calc "$base / ${RPS[$workload/$s]}")")
+			fi
+			echo "${row/@RATIO@/$ratio}"
+		done
+		echo
+	} >>"$WORK/tables.md"
+}
+
+: >"$WORK/tables.md"
+CALL=(-d perf/call.json "${MCP_HEADERS[@]}")
+table h1 "HTTP/1.1 hello: GET /health, 64 connections (wrk)" \
+	"wrk -t1 -c64 -d$DURATION $URL/health" h1 pinned run_wrk /health
+table h1p "HTTP/1.1 hello, pipelined: 16 connections × 16 (h2load --h1)" \
+	"h2load --h1 -c16 -m16 -D $SECS $URL/health" h1 pinned run_h2load --h1 -c16 -m16 $URL/health
+table h2c "h2c hello: 16 connections × 16 streams (h2load)" \
+	"h2load -c16 -m16 -D $SECS $URL/health" h2c pinned run_h2load -c16 -m16 $URL/health
+table mcp1 "MCP tools/call echo over HTTP/1.1, 64 connections (h2load --h1)" \
+	"h2load --h1 -c64 -D $SECS -d perf/call.json -H 'Accept: application/json, text/event-stream' -H 'Content-Type: application/json' -H 'MCP-Protocol-Version: 2025-11-25' $URL/mcp" \
+	mcp pinned run_h2load --h1 -c64 "${CALL[@]}" $URL/mcp
+table mcp2 "MCP tools/call echo over h2c, 16 connections × 16 streams (h2load)" \
+	"h2load -c16 -m16 -D $SECS -d perf/call.json -H ... $URL/mcp" \
+	h2c+mcp pinned run_h2load -c16 -m16 "${CALL[@]}" $URL/mcp
+table open "Open loop: GET /health at $RATE req/s, 64 connections (loadgen -rate, latency from intended send time)" \
+	"loadgen -rate $RATE -c 64 -warmup 1s -d $DURATION -url $URL/health" h1 pinned run_loadgen -rate "$RATE" -c 64 -url $URL/health
+
+# Whole box: both cores to the server (the load tool shares them), and pqloop
+# with CPU pinning off.
+SERVERS=(pqloop pqloop-nopin h2o nethttp fasthttp gosdk mcpgo)
+table box "Whole box: HTTP/1.1 hello, server on both cores, 64 connections (wrk)" \
+	"wrk -t1 -c64 -d$DURATION $URL/health (server: taskset -c 0,1, default GOMAXPROCS / loops / 2 h2o threads)" \
+	h1 wholebox run_wrk /health
+SERVERS=(pqloop h2o nethttp fasthttp gosdk mcpgo)
+
+# ---------------------------------------------------------------- idle connections
+idle_rows=()
+for s in pqloop nethttp h2o; do
+	echo "== idle connections: $s" >&2
+	start_server $s pinned || { idle_rows+=("| $s | — | | | skipped: not running |"); continue; }
+	supports h1 || { idle_rows+=("| $s | — | | | skipped: no /health yet |"); stop_server; continue; }
+	before=$(status_kb VmRSS)
+	bin/idleconns -c "$IDLE_CONNS" -hold 10m -url $URL/health >"$WORK/idle.out" 2>"$WORK/idle.err" &
+	idle_pid=$!
+	for _ in $(seq 1200); do grep -q ready "$WORK/idle.out" && break; kill -0 $idle_pid 2>/dev/null || break; sleep 0.1; done
+	sleep 1
+	read -r _ opened failed <"$WORK/idle.out"
+	after=$(status_kb VmRSS)
+	kill $idle_pid 2>/dev/null
+	wait $idle_pid 2>/dev/null
+	stop_server
+	if [ -z "${opened:-}" ] || [ "${opened:-0}" = 0 ]; then
+		idle_rows+=("| $s | — | | | idleconns failed: $(head -c 200 "$WORK/idle.err") |")
+		continue
+	fi
+	[ "${failed:-0}" != 0 ] && note "idleconns against $s: $(head -c 200 "$WORK/idle.err")"
+	idle_rows+=("$(printf '| %s | %d | %.1f | %.1f | %.0f B per connection (%s failed) |' "$s" "$opened" \
+		"$(calc "$before / 1024")" "$(calc "$after / 1024")" "$(calc "($after - $before) * 1024 / $opened")" "$failed")")
+done
+
+# ---------------------------------------------------------------- loadgen agreement
+echo "== loadgen against wrk and h2load on h2o" >&2
+agree_rows=()
+agree() { # agree LABEL TOOL_JSON LOADGEN_JSON
+	local a b
+	a=$(json_get "$2" rps) b=$(json_get "$3" rps)
+	if [ -z "$a" ] || [ -z "$b" ]; then agree_rows+=("| $1 | ${a:-—} | ${b:-—} | | run failed |"); return; fi
+	local r
+	r=$(calc "$b / $a")
+	agree_rows+=("$(printf '| %s | %.0f | %.0f | %.2f | %s |' "$1" "$a" "$b" "$r" \
+		"$(awk -v r="$r" 'BEGIN { print (r > 1.15 ? "loadgen faster: the other tool saturates first" : r >= 0.85 ? "within 15%" : "LOADGEN SLOWER by more than 15%") }')")")
+}
+if start_server h2o pinned; then
+	agree "h1, 64 connections: wrk -t1 -c64 vs loadgen -c 64" "$(run_wrk /health)" "$(run_loadgen -c 64 -url $URL/health)"
+	h2l=$(taskset -c 1 h2load -D "$SECS" --warm-up-time=1 -c16 -m16 $URL/health 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/{"rps":\1}/p')
+	agree "h2c, 16 × 16 streams: h2load -c16 -m16 vs loadgen -proto h2c -c 16 -m 16" "$h2l" "$(run_loadgen -proto h2c -c 16 -m 16 -url $URL/health)"
+	h2l=$(taskset -c 1 h2load --h1 -D "$SECS" --warm-up-time=1 -c16 -m16 $URL/health 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/{"rps":\1}/p')
+	agree "h1 pipelined 16 × 16: h2load --h1 -c16 -m16 vs loadgen -c 16 -p 16" "$h2l" "$(run_loadgen -c 16 -p 16 -url $URL/health)"
+	stop_server
+fi
+
+# ---------------------------------------------------------------- micro-benchmarks
+echo "== micro-benchmarks" >&2
+pkgs=$(go list ./... 2>/dev/null | grep -v '/perf/')
+micro=$WORK/micro.txt
+# shellcheck disable=SC2086
+go test -run '^$' -bench . -benchmem -benchtime="$MICRO_BENCHTIME" $pkgs >"$micro" 2>&1
+micro_rows=$(awk '
+	/^pkg: / { pkg = $2; sub("github.com/pqloop/pqloop/", "", pkg) }
+	/^Benchmark/ && / ns\/op/ {
+		name = $1; sub(/-[0-9]+$/, "", name); ns = b = a = "";
+		for (i = 3; i < NF; i++) { if ($(i+1) == "ns/op") ns = $i; if ($(i+1) == "B/op") b = $i; if ($(i+1) == "allocs/op") a = $i }
+		extra = ""
+		for (i = 3; i < NF; i++) if ($(i+1) ~ /\/s$/ && $(i+1) != "ns/op") extra = $i " " $(i+1)
+		printf "| %s | %s | %s | %s | %s | %s |\n", pkg, name, ns, b, a, extra
+	}' "$micro")
+micro_fail=$(grep -E '^(FAIL|---|# )' "$micro" | grep -v '^--- BENCH' | head -10)
+
+# ---------------------------------------------------------------- PQ channel
+pq_note="No PQ-channel rows yet: \`loadgen -proto pq\` has no dialer wired in (perf/cmd/loadgen/pq.go)."
+if bin/loadgen -proto pq -server-key /dev/null -n 1 -url $URL/ 2>&1 | grep -qv 'no PQ channel yet'; then
+	pq_note="loadgen has a PQ dialer; add rows here: \`loadgen -proto pq -server-key KEY -c 64 -d $DURATION\` and \`-reconnect\` for handshakes/s."
+fi
+
+# ---------------------------------------------------------------- write BENCHMARKS.md
+cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with uncommitted changes)")
+{
+	echo "# Benchmarks"
+	echo
+	echo "Written by \`perf/bench.sh$([ $QUICK = 1 ] && echo ' --quick')\` (\`make bench$([ $QUICK = 1 ] && echo '-quick')\`); do not edit by hand."
+	echo "Figures vary from run to run on a shared machine: compare rows of one run only."
+	echo
+	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- Commit: $commit$dirty"
+	echo "- Machine: $cpu, $(nproc) cores, Linux $(uname -r)"
+	echo "- Go: $(go env GOVERSION); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'); h2load: $(h2load --version | awk '{print $2}'); h2o: $(h2o --version 2>&1 | head -1 | awk '{print $3}')"
+	echo "- Duration per cell: $DURATION (h2load: after a 1 s warm-up; loadgen: after -warmup 1s)"
+	echo
+	echo "## Method"
+	echo
+	echo "The server under test runs on core 0 (\`taskset -c 0\`, \`GOMAXPROCS=1\`, \`PQLOOP_ENGINE_LOOPS=1\`,"
+	echo "one h2o thread); the load tool runs on core 1 (\`taskset -c 1\`). Each server is restarted for each"
+	echo "cell, so *server CPU s* (utime+stime from \`/proc/PID/stat\` before and after the load) and *peak RSS*"
+	echo "(\`VmHWM\`) belong to that cell. *pqloop ÷ server* is pqloop's req/s over that server's. Latencies of"
+	echo "h2load rows come from its per-request log (\`--log-file\`), of wrk rows from \`perf/wrk-report.lua\`."
+	echo "pqloop serves MCP at /mcp with \`PQLOOP_MCP_STATELESS=true\`; go-sdk runs stateless with JSON"
+	echo "responses, mcp-go stateless; nethttp and fasthttp answer /mcp with a minimal hand-written JSON-RPC"
+	echo "handler (perf/peers/mcpecho.go). h2o serves a 13-byte static file (perf/h2o/)."
+	echo
+	echo "The MCP call: POST \`$(cat perf/call.json)\` with \`Accept: application/json, text/event-stream\`,"
+	echo "\`Content-Type: application/json\`, \`MCP-Protocol-Version: 2025-11-25\`."
+	echo
+	if [ ${#NOTES[@]} -gt 0 ]; then
+		echo "Notes from this run:"
+		echo
+		for n in "${NOTES[@]}"; do echo "- $n"; done
+		echo
+	fi
+	echo "## Throughput and latency"
+	echo
+	cat "$WORK/tables.md"
+	echo "## Idle connection cost"
+	echo
+	echo "\`idleconns -c $IDLE_CONNS\` opens keep-alive connections to the pinned server, sends one GET /health on"
+	echo "each, and holds them; the figure is the growth of the server's VmRSS divided by the connections."
+	echo
+	echo "| server | connections | RSS before MiB | RSS with them MiB | cost |"
+	echo "|---|---:|---:|---:|---|"
+	printf '%s\n' "${idle_rows[@]}"
+	echo
+	echo "## Load generator agreement"
+	echo
+	echo "bin/loadgen (perf/cmd/loadgen) against wrk and h2load on the same h2o (one thread, core 0), closed loop,"
+	echo "one after the other in this run. The loadgen must reach at least 85% of the other tool's req/s."
+	echo
+	echo "| workload | tool req/s | loadgen req/s | loadgen ÷ tool | verdict |"
+	echo "|---|---:|---:|---:|---|"
+	printf '%s\n' "${agree_rows[@]}"
+	echo
+	echo "## PQ channel"
+	echo
+	echo "$pq_note"
+	echo
+	echo "## Micro-benchmarks"
+	echo
+	echo "\`go test -run '^\$' -bench . -benchmem -benchtime=$MICRO_BENCHTIME\` over the product packages (not perf/)."
+	echo
+	if [ -n "$micro_rows" ]; then
+		echo "| package | benchmark | ns/op | B/op | allocs/op | throughput |"
+		echo "|---|---|---:|---:|---:|---:|"
+		echo "$micro_rows"
+	else
+		echo "No benchmarks ran."
+	fi
+	if [ -n "$micro_fail" ]; then
+		echo
+		echo "Packages that did not build or failed:"
+		echo
+		echo '```'
+		echo "$micro_fail"
+		echo '```'
+	fi
+} >"$WORK/BENCHMARKS.md"
+mv "$WORK/BENCHMARKS.md" "$OUT"
+echo "wrote $OUT" >&2
