@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/bytedance/sonic"
+	"github.com/bytedance/sonic/decoder"
 )
 
 // Kind tells the four shapes a decoded message can take apart.
@@ -83,14 +84,22 @@ func validID(raw []byte) bool {
 
 func structured(raw []byte) bool { return len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') }
 
-// ErrParse is returned for bodies that are not JSON at all.
+// ErrParse is returned for bodies that are not JSON at all (-32700).
 var ErrParse = errors.New("jsonrpc: parse error")
+
+// ErrShape is returned for JSON whose members have the wrong types, such
+// as a numeric method: not a Request object (-32600).
+var ErrShape = errors.New("jsonrpc: invalid request")
 
 // Decode decodes one envelope from b into m. The message aliases b.
 // Envelope validity is then judged by m.Kind.
 func Decode(b []byte, m *Message) error {
 	*m = Message{}
 	if err := sonic.UnmarshalString(stringOf(b), m); err != nil {
+		var mismatch *decoder.MismatchTypeError
+		if errors.As(err, &mismatch) {
+			return ErrShape
+		}
 		return ErrParse
 	}
 	return nil

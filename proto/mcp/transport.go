@@ -145,8 +145,12 @@ func (s *Server) post(w *httpx.Response, r *httpx.Request, batchRoute, offloaded
 
 	c := callPool.Get().(*Call)
 	defer releaseCall(c)
-	if jsonrpc.Decode(r.Body, &c.msg) != nil {
-		s.fail(w, 400, nil, jsonrpc.CodeParseError, "parse error", nil)
+	if err := jsonrpc.Decode(r.Body, &c.msg); err != nil {
+		if err == jsonrpc.ErrShape {
+			s.fail(w, 400, nil, jsonrpc.CodeInvalidRequest, "invalid request", nil)
+		} else {
+			s.fail(w, 400, nil, jsonrpc.CodeParseError, "parse error", nil)
+		}
 		return
 	}
 	kind := c.msg.Kind()
