@@ -18,13 +18,13 @@ func TestKind(t *testing.T) {
 		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, KindNotification},
 		{`{"jsonrpc":"2.0","id":3,"result":{}}`, KindResponse},
 		{`{"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"x"}}`, KindError},
-		{`{"jsonrpc":"1.0","id":1,"method":"ping"}`, KindInvalid},           // wrong version
-		{`{"id":1,"method":"ping"}`, KindInvalid},                           // no version
-		{`{"jsonrpc":"2.0","id":{},"method":"ping"}`, KindInvalid},          // object id
-		{`{"jsonrpc":"2.0","id":true,"method":"ping"}`, KindInvalid},        // boolean id
+		{`{"jsonrpc":"1.0","id":1,"method":"ping"}`, KindInvalid},            // wrong version
+		{`{"id":1,"method":"ping"}`, KindInvalid},                            // no version
+		{`{"jsonrpc":"2.0","id":{},"method":"ping"}`, KindInvalid},           // object id
+		{`{"jsonrpc":"2.0","id":true,"method":"ping"}`, KindInvalid},         // boolean id
 		{`{"jsonrpc":"2.0","id":1,"method":"ping","params":3}`, KindInvalid}, // scalar params
-		{`{"jsonrpc":"2.0","id":1}`, KindInvalid},                           // neither method nor result
-		{`{"jsonrpc":"2.0","id":1,"result":1,"error":{}}`, KindInvalid},     // both
+		{`{"jsonrpc":"2.0","id":1}`, KindInvalid},                            // neither method nor result
+		{`{"jsonrpc":"2.0","id":1,"result":1,"error":{}}`, KindInvalid},      // both
 		{`{"jsonrpc":"2.0","id":1,"method":"x","result":1}`, KindInvalid},
 	}
 	for _, c := range cases {
