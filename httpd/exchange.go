@@ -55,6 +55,7 @@ type exchange struct {
 // serve runs the router for x on the loop and sends the response unless it
 // was handed on.
 func (x *exchange) serve() {
+	x.reset()
 	x.w.Bind(x)
 	x.route = x.c.s.call(x.c.s.router.Serve, &x.w, &x.r)
 	if x.async {
@@ -81,6 +82,17 @@ func (s *Server) call(h func(*httpx.Response, *httpx.Request) int, w *httpx.Resp
 	return h(w, r)
 }
 
+// reset readies a recycled exchange (only inline ones are recycled, so no
+// other goroutine can see it) for its next request.
+func (x *exchange) reset() {
+	x.async, x.offloaded = false, false
+	x.streaming.Store(false)
+	x.ended.Store(false)
+	x.ctx, x.cancel, x.doneCh = nil, nil, nil
+	x.closeOnce = sync.Once{}
+	x.queued.Store(0)
+}
+
 func (x *exchange) context() context.Context {
 	if x.ctx == nil {
 		x.ctx, x.cancel = context.WithCancel(context.Background())
@@ -90,8 +102,7 @@ func (x *exchange) context() context.Context {
 
 // Go implements httpx.Exchange.
 func (x *exchange) Go(w *httpx.Response, r *httpx.Request, fn httpx.Handler) bool {
-	clone := r.Clone()
-	clone.WithContext(x.context())
+	clone := x.detach()
 	x.doneCh = make(chan struct{})
 	link := x.c.link
 	ok := link.Offload(func() {
@@ -122,6 +133,7 @@ func (x *exchange) Stream(w *httpx.Response) httpx.StreamWriter {
 	x.streaming.Store(true)
 	if !x.offloaded { // inline on the loop: nobody else has seen x yet
 		x.async = true
+		x.detach()
 		x.doneCh = make(chan struct{})
 	}
 	x.c.link.Post(func() {
@@ -130,6 +142,16 @@ func (x *exchange) Stream(w *httpx.Response) httpx.StreamWriter {
 		}
 	})
 	return (*stream)(x)
+}
+
+// detach gives the exchange its own copy of the request, since the
+// connection's input buffer moves on before the response is sent; it
+// returns the copy, which the off-loop side may use too.
+func (x *exchange) detach() *httpx.Request {
+	clone := x.r.Clone()
+	clone.WithContext(x.context())
+	x.r = *clone
+	return clone
 }
 
 // finish ends a completed exchange: metrics, access log, next.

@@ -4,9 +4,9 @@ import (
 	"runtime"
 	"strconv"
 
+	"github.com/pqloop/pqloop/engine"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/pqloop/pqloop/engine"
 )
 
 // metricsSet is the registry the admin port exposes.
