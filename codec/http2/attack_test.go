@@ -325,3 +325,62 @@ func TestResponseBufferLimit(t *testing.T) {
 		t.Fatalf("queue over the limit: %v", err)
 	}
 }
+
+// WINDOW_UPDATEs that answer our DATA are not a flood, however many a big
+// download needs; the control-frame limit is far below their number here.
+func TestDownloadUpdatesAreNotAFlood(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxControlFrames = 10
+	p := newPeer(t, cfg)
+	p.h.hold = true
+	p.get(1, "/")
+	p.feed()
+	body := make([]byte, 2<<20)
+	p.c.WriteHeaders(1, 200, nil, false)
+	if err := p.c.WriteData(1, body[:1<<20], false); err != nil {
+		t.Fatal(err)
+	}
+	got, updates := 0, 0
+	for round := 0; round < 1000 && got < 1<<20; round++ {
+		for _, f := range p.frames() {
+			if d, ok := f.(*xhttp2.DataFrame); ok {
+				got += len(d.Data())
+				p.fr.WriteWindowUpdate(1, uint32(len(d.Data())))
+				p.fr.WriteWindowUpdate(0, uint32(len(d.Data())))
+				updates += 2
+				p.feed()
+			}
+		}
+	}
+	if got != 1<<20 || p.err != nil || updates < 10*cfg.MaxControlFrames {
+		t.Fatalf("received %d with %d updates: %v", got, updates, p.err)
+	}
+	// Updates that answer nothing still count.
+	for i := 0; i < cfg.MaxControlFrames; i++ {
+		p.fr.WriteWindowUpdate(0, 1)
+	}
+	p.feed()
+	p.expectGoAway(ErrCodeEnhanceYourCalm)
+}
+
+// After our GOAWAY, frames for streams above its last id are ignored, not
+// treated as frames on idle streams.
+func TestFramesAboveGoAwayIgnored(t *testing.T) {
+	p := newPeer(t, DefaultConfig())
+	p.h.hold = true
+	p.get(1, "/")
+	p.feed()
+	p.c.Shutdown()
+	p.open(3, append(getFields("/"), "content-length", "2")...)
+	p.fr.WriteData(3, true, []byte("hi"))
+	p.fr.WriteWindowUpdate(3, 10)
+	p.fr.WriteRSTStream(3, xhttp2.ErrCodeCancel)
+	p.feed()
+	if p.err != nil || len(p.h.reqs) != 1 {
+		t.Fatalf("err %v, requests %d", p.err, len(p.h.reqs))
+	}
+	p.c.WriteHeaders(1, 200, nil, true)
+	if !p.c.Done() {
+		t.Fatal("not done")
+	}
+}

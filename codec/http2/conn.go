@@ -59,7 +59,7 @@ type ServerConn struct {
 	settingsAcked   bool
 	prefaceDone     bool
 	gotSettings     bool
-	sentDataSinceWU bool
+	sentDataSinceWU bool // DATA went out since the last connection WINDOW_UPDATE
 	control         rateCounter
 	resets          rateCounter
 
@@ -349,7 +349,7 @@ func (c *ServerConn) onRSTStream(f *Frame) error {
 	if err != nil {
 		return err
 	}
-	if f.StreamID > c.lastStreamID {
+	if c.idle(f.StreamID) {
 		return connErr(ErrCodeProtocol, "RST_STREAM on an idle stream")
 	}
 	if err := c.countReset(); err != nil {
@@ -366,14 +366,10 @@ func (c *ServerConn) onWindowUpdate(f *Frame) error {
 	if err != nil {
 		return err
 	}
-	// A WINDOW_UPDATE that answers no DATA of ours is a control frame.
-	if !c.sentDataSinceWU {
-		if err := c.countControl(); err != nil {
+	if f.StreamID == 0 {
+		if err := c.countUselessUpdate(&c.sentDataSinceWU); err != nil {
 			return err
 		}
-	}
-	c.sentDataSinceWU = false
-	if f.StreamID == 0 {
 		if incr == 0 {
 			return connErr(ErrCodeProtocol, "WINDOW_UPDATE with increment 0")
 		}
@@ -385,10 +381,14 @@ func (c *ServerConn) onWindowUpdate(f *Frame) error {
 	}
 	s := c.streams[f.StreamID]
 	if s == nil {
-		if f.StreamID > c.lastStreamID {
+		if c.idle(f.StreamID) {
 			return connErr(ErrCodeProtocol, "WINDOW_UPDATE on an idle stream")
 		}
-		return nil // closed: may cross our END_STREAM or RST_STREAM
+		var unanswered bool
+		return c.countUselessUpdate(&unanswered) // closed: may cross our END_STREAM or RST_STREAM
+	}
+	if err := c.countUselessUpdate(&s.sentDataSinceWU); err != nil {
+		return err
 	}
 	if incr == 0 {
 		return c.resetStream(s, ErrCodeProtocol)
@@ -399,6 +399,23 @@ func (c *ServerConn) onWindowUpdate(f *Frame) error {
 	c.flushBlocked()
 	return nil
 }
+
+// countUselessUpdate charges a WINDOW_UPDATE to the control-frame limit
+// unless it answers DATA we sent in its scope (the connection or one
+// stream) since the previous one: a busy download never trips the limit,
+// a flood of updates nobody needs does.
+func (c *ServerConn) countUselessUpdate(sentData *bool) error {
+	if *sentData {
+		*sentData = false
+		return nil
+	}
+	return c.countControl()
+}
+
+// idle reports whether id names a stream the client has not opened yet.
+// After our GOAWAY, streams above its last id were never opened and frames
+// still in flight for them are ignored (§6.8), so none is idle.
+func (c *ServerConn) idle(id uint32) bool { return id > c.lastStreamID && !c.goAwaySent }
 
 // streamError resets a stream that may have no state (idle or closed).
 func (c *ServerConn) streamError(id uint32, code ErrCode) error {

@@ -49,17 +49,6 @@ func (e *ConnError) Error() string {
 	return "http2: connection error " + e.Code.String() + ": " + e.Reason
 }
 
-// streamError is a stream error (RFC 9113 §5.4.2): only the stream is reset.
-type streamError struct {
-	id     uint32
-	code   ErrCode
-	reason string
-}
-
-func (e *streamError) Error() string {
-	return "http2: stream error " + e.code.String() + ": " + e.reason
-}
-
 // connErr builds the errors the connection returns. They are values built
 // from constants, so reporting one allocates only on the error path.
 func connErr(code ErrCode, reason string) error { return &ConnError{Code: code, Reason: reason} }

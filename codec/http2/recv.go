@@ -141,10 +141,10 @@ func (c *ServerConn) onData(f *Frame) error {
 	c.creditConn(n)
 	s := c.streams[id]
 	if s == nil {
-		if id > c.lastStreamID {
+		if c.idle(id) {
 			return connErr(ErrCodeProtocol, "DATA on an idle stream")
 		}
-		if _, resetByUs := c.closedState(id); resetByUs {
+		if _, resetByUs := c.closedState(id); resetByUs || id > c.lastStreamID {
 			return nil
 		}
 		return c.streamError(id, ErrCodeStreamClosed)

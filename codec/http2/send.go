@@ -157,7 +157,9 @@ func (c *ServerConn) sendable(s *stream, want int) int {
 func (c *ServerConn) writeData(s *stream, p []byte, endStream bool) {
 	s.sendWindow -= int64(len(p))
 	c.sendWindow -= int64(len(p))
-	c.sentDataSinceWU = c.sentDataSinceWU || len(p) > 0
+	if len(p) > 0 {
+		c.sentDataSinceWU, s.sentDataSinceWU = true, true
+	}
 	maxFrame := int(c.peer.maxFrameSize)
 	for len(p) > maxFrame {
 		c.out.B = appendData(c.out.B, s.id, p[:maxFrame], false)

@@ -21,16 +21,18 @@ type fieldSpan struct{ name, value span }
 // Streams are recycled through ServerConn.free with their buffers, which is
 // what keeps the steady state free of allocations.
 type stream struct {
-	id           uint32
-	state        streamState
-	owned        bool // OnRequest ran and the response has not ended
-	headersSent  bool
-	queued       bool // in ServerConn.blocked
-	sendWindow   int64
-	recvWindow   int64
-	recvUnacked  int64 // received bytes not yet returned by WINDOW_UPDATE
-	openedAt     int64
-	stalledSince int64 // last progress of queued output
+	id          uint32
+	state       streamState
+	owned       bool // OnRequest ran and the response has not ended
+	headersSent bool
+	queued      bool // in ServerConn.blocked
+	// sentDataSinceWU: DATA went out since the last WINDOW_UPDATE for the stream.
+	sentDataSinceWU bool
+	sendWindow      int64
+	recvWindow      int64
+	recvUnacked     int64 // received bytes not yet returned by WINDOW_UPDATE
+	openedAt        int64
+	stalledSince    int64 // last progress of queued output
 
 	contentLength int64 // -1 when absent
 	arena         []byte
