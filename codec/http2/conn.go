@@ -65,7 +65,6 @@ type ServerConn struct {
 
 	goAwaySent bool
 	closed     bool // connection error or timeout: nothing more is read
-	peerGoAway bool
 
 	req Request
 }
@@ -319,8 +318,8 @@ func (c *ServerConn) onGoAway(f *Frame) error {
 	if _, _, _, err := GoAwayPayload(f); err != nil {
 		return err
 	}
-	// The client opens no more streams; those it sent still finish.
-	c.peerGoAway = true
+	// The client opens no more streams; those it sent still finish, and
+	// the client closes the connection when it is done with them.
 	return nil
 }
 
