@@ -108,9 +108,9 @@ func TestLimitsAtBound(t *testing.T) {
 	}
 }
 
-// TestLimitsRejectEarly checks an oversized part is refused as soon as it
-// is known to be too large, without waiting for its end.
-func TestLimitsRejectEarly(t *testing.T) {
+// TestRejectEarly checks an oversized part, or bytes that cannot start a
+// request, are refused as soon as that is known, without waiting for a line end.
+func TestRejectEarly(t *testing.T) {
 	lim := small
 	tests := []struct {
 		name   string
@@ -118,6 +118,8 @@ func TestLimitsRejectEarly(t *testing.T) {
 		reason string
 	}{
 		{"request line", strings.Repeat("G", lim.MaxRequestLine+2), "request_line_too_long"},
+		{"TLS handshake", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "bad_method"},
+		{"after an empty line", "\r\n\x00", "bad_method"},
 		{"header block", headOfSize(lim.MaxHeaderBytes + 100)[:lim.MaxHeaderBytes], "header_too_large"},
 		{"Content-Length", post("Content-Length: 17\r\n", ""), "body_too_large"},
 		{"chunk size", chunkedPost("11\r\n"), "body_too_large"},

@@ -4,7 +4,11 @@
 // allocates nothing in steady state.
 package http1
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/pqloop/pqloop/codec/header"
+)
 
 // Result says what Parse needs next.
 type Result uint8
@@ -131,11 +135,16 @@ func (p *Parser) parse(buf []byte, req *Request) (Result, int, *Error) {
 // appending fields to req. It reports whether the block is complete.
 func (p *Parser) parseHead(buf []byte, req *Request, lim *Limits) (bool, *Error) {
 	for {
+		requestLine := p.pos == p.start
+		if requestLine && p.pos < len(buf) && !startsRequest(buf[p.pos]) {
+			// Refuse a TLS handshake or other non-HTTP bytes at once,
+			// rather than wait for a line end that may never come.
+			return false, errBadMethod
+		}
 		line, next, err := p.nextLine(buf, p.headLineBound(lim))
 		if err != nil || next < 0 {
 			return false, err
 		}
-		requestLine := p.pos == p.start
 		if requestLine && len(line) == 0 {
 			if p.emptyLines++; p.emptyLines > maxLeadingEmptyLines {
 				return false, errLeadingEmptyLines
@@ -164,6 +173,12 @@ func (p *Parser) parseHead(buf []byte, req *Request, lim *Limits) (bool, *Error)
 			req.Header = append(req.Header, f)
 		}
 	}
+}
+
+// startsRequest reports whether c may begin a request line or one of the
+// empty lines allowed before it: a method's first byte, CR or LF.
+func startsRequest(c byte) bool {
+	return header.IsTokenChar(c) || c == '\r' || c == '\n'
 }
 
 // headLineBound returns the offset by which the line at p.pos must end (LF
