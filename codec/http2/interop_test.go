@@ -60,8 +60,20 @@ func TestNghttp(t *testing.T) {
 	if n := len(regexp.MustCompile(`(?m)\s200\s+10 /$`).FindAllString(out, -1)); n != 20 {
 		t.Fatalf("nghttp -m 20: %d responses of 200 with 10 bytes, want 20\n%s", n, out)
 	}
-	// Upgrade from HTTP/1.1 (h2c, RFC 7540 §3.2) is not sniffed by this
-	// harness; prior knowledge covers the framing.
+}
+
+// TestH2CUpgrade has curl and nghttp start in HTTP/1.1 and upgrade (RFC
+// 7540 §3.2): the request rides over as stream 1.
+func TestH2CUpgrade(t *testing.T) {
+	srv := startServer(t, DefaultConfig())
+	out := runTool(t, "curl", "-sS", "--http2", "-w", "|%{http_version}|%{http_code}", "http://"+srv.addr+"/health")
+	if out != string(helloBody)+"|2|200" {
+		t.Fatalf("curl --http2 upgrade: %q", out)
+	}
+	out = runTool(t, "nghttp", "-u", "-v", "http://"+srv.addr+"/")
+	if !strings.Contains(out, "HTTP Upgrade success") || !strings.Contains(out, ":status: 200") {
+		t.Fatalf("nghttp -u:\n%s", out)
+	}
 }
 
 func TestH2load(t *testing.T) {

@@ -1,10 +1,12 @@
 package http2
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +16,10 @@ import (
 
 // The integration harness: a goroutine-per-connection TCP server on
 // 127.0.0.1 that drives ServerConn over a real socket (read → Feed →
-// write Output, Tick on a read deadline). It answers "/" and "/health"
-// with a small body, echoes POST bodies, and answers 404 otherwise.
+// write Output, Tick on a read deadline). It sniffs the client preface
+// and otherwise serves the HTTP/1.1 h2c upgrade. It answers "/" and
+// "/health" with a small body, echoes POST bodies, and answers 404
+// otherwise.
 
 var helloBody = []byte("hello, h2\n")
 
@@ -93,6 +97,17 @@ func serveConn(nc net.Conn, cfg Config) {
 	defer sc.Close()
 	in := make([]byte, 0, 64<<10)
 	buf := make([]byte, 32<<10)
+	read := func() error {
+		nc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		n, err := nc.Read(buf)
+		in = append(in, buf[:n]...)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			sc.Tick(monotonic())
+			return nil
+		}
+		return err
+	}
 	flush := func() bool {
 		for out := sc.Output(); len(out) > 0; out = sc.Output() {
 			n, err := nc.Write(out)
@@ -103,27 +118,77 @@ func serveConn(nc net.Conn, cfg Config) {
 		}
 		return true
 	}
-	for flush() && !sc.Done() {
-		nc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		n, err := nc.Read(buf)
-		if n > 0 {
-			in = append(in, buf[:n]...)
-			consumed, ferr := sc.Feed(in, monotonic())
-			in = in[:copy(in, in[consumed:])]
-			if ferr != nil {
-				flush()
-				return
-			}
+	for {
+		match, needMore := IsPreface(in)
+		if match {
+			break
 		}
-		var ne net.Error
-		switch {
-		case err == nil:
-		case errors.As(err, &ne) && ne.Timeout():
-			sc.Tick(monotonic())
-		default:
+		if !needMore {
+			end := bytes.Index(in, []byte("\r\n\r\n"))
+			if end < 0 && len(in) < 8<<10 {
+				if read() != nil {
+					return
+				}
+				continue
+			}
+			if end >= 0 && upgradeH2C(nc, sc, in[:end]) {
+				in = in[:copy(in, in[end+4:])]
+			}
+			break // anything else is an invalid preface for Feed to reject
+		}
+		if read() != nil {
 			return
 		}
 	}
+	for flush() && !sc.Done() {
+		if len(in) > 0 {
+			consumed, err := sc.Feed(in, monotonic())
+			in = in[:copy(in, in[consumed:])]
+			if err != nil {
+				flush()
+				return
+			}
+			if !flush() || sc.Done() {
+				return
+			}
+		}
+		if read() != nil {
+			return
+		}
+	}
+}
+
+// upgradeH2C serves the HTTP/1.1 "Upgrade: h2c" handshake (RFC 7540 §3.2)
+// for a GET without a body: 101, then ServerConn.Upgrade with the request.
+// It reports false, having written nothing, for anything else.
+func upgradeH2C(nc net.Conn, sc *ServerConn, head []byte) bool {
+	lines := strings.Split(string(head), "\r\n")
+	parts := strings.Fields(lines[0])
+	req := &Request{Scheme: []byte("http")}
+	var settings []byte
+	upgrade := false
+	for _, l := range lines[1:] {
+		name, value, _ := strings.Cut(l, ":")
+		value = strings.TrimSpace(value)
+		switch strings.ToLower(name) {
+		case "host":
+			req.Authority = []byte(value)
+			continue
+		case "upgrade":
+			upgrade = value == "h2c"
+		case "http2-settings":
+			settings = []byte(value)
+		}
+		req.Header = append(req.Header, header.Field{Name: []byte(name), Value: []byte(value)})
+	}
+	if len(parts) != 3 || parts[2] != "HTTP/1.1" || !upgrade || settings == nil {
+		return false
+	}
+	req.Method, req.Path = []byte(parts[0]), []byte(parts[1])
+	if _, err := nc.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")); err != nil {
+		return false
+	}
+	return sc.Upgrade(settings, req) == nil
 }
 
 func h2specPath(t *testing.T) string {
