@@ -8,7 +8,6 @@ func (p *Parser) startBody(req *Request, lim *Limits) *Error {
 	p.pos = p.headEnd
 	if req.Chunked {
 		p.chunked = true
-		p.chunkPhase = chunkSizeLine
 		return nil
 	}
 	length := max(req.ContentLength, 0)

@@ -40,9 +40,10 @@ const (
 
 // Parser parses requests from one connection. Its zero value is ready to use
 // with default limits. It keeps its progress through a request as offsets
-// from the start of buf, so a slow header block or a large body is scanned
-// once however many calls it arrives in, and the caller may move or copy the
-// buffered bytes between calls.
+// from the start of buf, so however many calls a request arrives in, each
+// byte is looked at a bounded number of times (a body once, a head that
+// spans calls twice: once as it arrives, once more to fill req), and the
+// caller may move or copy the buffered bytes between calls.
 type Parser struct {
 	Limits Limits
 
@@ -50,7 +51,7 @@ type Parser struct {
 	emptyLines int // leading empty lines ignored
 	start      int // offset of the request line
 	pos        int // offset of the first byte not yet parsed
-	scanned    int // bytes before it hold no LF beyond pos (resumes line search)
+	scanned    int // buf[pos:scanned] holds no LF: the line search resumes here
 	fields     int // field lines seen in the current field section
 	headEnd    int // offset just after the header block's empty line
 
