@@ -384,3 +384,31 @@ func TestFramesAboveGoAwayIgnored(t *testing.T) {
 		t.Fatal("not done")
 	}
 }
+
+// Request bodies buffered across streams are bounded per connection: the
+// stream that would pass MaxBufferedPerConn gets 503 instead.
+func TestBufferedBodiesBoundedPerConn(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxBufferedPerConn = 4 * 10000
+	p := newPeer(t, cfg)
+	chunk := make([]byte, 10000)
+	for id := uint32(1); id <= 7; id += 2 {
+		p.open(id, ":method", "POST", ":scheme", "http", ":path", "/", ":authority", "a")
+		p.fr.WriteData(id, false, chunk)
+	}
+	p.feed()
+	if fs := p.frames(); p.c.buffered != cfg.MaxBufferedPerConn || len(fs) != 0 {
+		t.Fatalf("at the limit: buffered %d, frames %v", p.c.buffered, fs)
+	}
+	p.open(9, ":method", "POST", ":scheme", "http", ":path", "/", ":authority", "a")
+	p.fr.WriteData(9, false, chunk[:1])
+	p.feed()
+	if fs := p.frames(); status(fs, 9) != "503" || p.c.buffered != cfg.MaxBufferedPerConn {
+		t.Fatalf("over the limit: buffered %d, frames %v", p.c.buffered, fs)
+	}
+	p.fr.WriteRSTStream(1, xhttp2.ErrCodeCancel) // freed when the stream goes
+	p.feed()
+	if p.c.buffered != 3*10000 {
+		t.Fatalf("after reset: buffered %d", p.c.buffered)
+	}
+}

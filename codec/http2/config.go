@@ -3,11 +3,12 @@ package http2
 import "time"
 
 // Config bounds one server connection. Every limit protects memory or CPU
-// against a misbehaving client; DefaultConfig documents the chosen values.
+// against a misbehaving client; DefaultConfig documents the chosen values,
+// and a limit left zero takes its default.
 type Config struct {
 	// Advertised in our SETTINGS (RFC 9113 §6.5.2).
 	MaxConcurrentStreams uint32 // streams open at once; past it: RST_STREAM(REFUSED_STREAM)
-	InitialWindowSize    uint32 // per-stream receive window; raised to 65,535 if lower
+	InitialWindowSize    uint32 // per-stream receive window, at least 65,535
 	MaxFrameSize         uint32 // largest frame we accept, 16,384..16,777,215
 	HeaderTableSize      uint32 // HPACK dynamic table the client may use
 	MaxHeaderListSize    uint32 // decoded request header list (§4.1 sizes); past it: 431
@@ -68,8 +69,24 @@ func DefaultConfig() Config {
 	}
 }
 
-// normalized clamps values the protocol does not allow.
+// normalized fills limits left zero from DefaultConfig and clamps values
+// the protocol does not allow. The initial window is at least the RFC
+// default because a client may send that much before it sees our SETTINGS.
 func (c Config) normalized() Config {
+	d := DefaultConfig()
+	orDefault(&c.MaxConcurrentStreams, d.MaxConcurrentStreams)
+	orDefault(&c.InitialWindowSize, d.InitialWindowSize)
+	orDefault(&c.ConnWindowSize, d.ConnWindowSize)
+	orDefault(&c.MaxFrameSize, d.MaxFrameSize)
+	orDefault(&c.HeaderTableSize, d.HeaderTableSize)
+	orDefault(&c.MaxHeaderListSize, d.MaxHeaderListSize)
+	orDefault(&c.MaxRequestBody, d.MaxRequestBody)
+	orDefault(&c.MaxBufferedPerStream, d.MaxBufferedPerStream)
+	orDefault(&c.MaxBufferedPerConn, d.MaxBufferedPerConn)
+	orDefault(&c.MaxPendingOutput, d.MaxPendingOutput)
+	orDefault(&c.RateWindow, d.RateWindow)
+	orDefault(&c.MaxControlFrames, d.MaxControlFrames)
+	orDefault(&c.MaxResets, d.MaxResets)
 	c.InitialWindowSize = min(max(c.InitialWindowSize, defaultInitialWindowSize), maxWindowSize)
 	c.ConnWindowSize = min(max(c.ConnWindowSize, defaultInitialWindowSize), maxWindowSize)
 	c.MaxFrameSize = min(max(c.MaxFrameSize, minMaxFrameSize), maxMaxFrameSize)
@@ -77,4 +94,11 @@ func (c Config) normalized() Config {
 		c.MaxHeaderBlockSize = int(c.MaxHeaderListSize)
 	}
 	return c
+}
+
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }

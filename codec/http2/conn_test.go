@@ -282,3 +282,15 @@ func TestOversizedFrameRejectedFromItsHeader(t *testing.T) {
 	_, p.err = p.c.Feed(hdr, p.now) // the payload is not even sent
 	p.expectGoAway(ErrCodeFrameSize)
 }
+
+func TestZeroConfigTakesDefaultLimits(t *testing.T) {
+	got := Config{}.normalized()
+	want := DefaultConfig()
+	want.HeaderTimeout, want.RequestTimeout, want.StallTimeout, want.IdleTimeout, want.SettingsTimeout = 0, 0, 0, 0, 0
+	if got != want {
+		t.Fatalf("Config{} normalized to\n%+v\nwant\n%+v", got, want)
+	}
+	if DefaultConfig().normalized() != DefaultConfig() {
+		t.Fatal("DefaultConfig is not already normal")
+	}
+}

@@ -60,6 +60,9 @@ func (c *ServerConn) WriteData(streamID uint32, p []byte, endStream bool) error 
 	if s.pendingEnd || s.hasTrailers {
 		return ErrStreamClosed
 	}
+	if len(p) == 0 && !endStream {
+		return nil
+	}
 	n := 0
 	if s.pendingLen() == 0 {
 		n = c.sendable(s, len(p))
@@ -135,17 +138,9 @@ func (c *ServerConn) Buffered(streamID uint32) int {
 	return 0
 }
 
-// endResponse closes our side of the stream. The request side is already
-// closed when the handler answers, so the stream is done (§5.1).
-func (c *ServerConn) endResponse(s *stream) {
-	if s.state == stateOpen {
-		// An early answer while the client still uploads: stop the upload.
-		c.out.B = appendRSTStream(c.out.B, s.id, ErrCodeNo)
-		c.closeStream(s, ErrCodeNo, false, true)
-		return
-	}
-	c.closeStream(s, ErrCodeNo, false, false)
-}
+// endResponse closes our side of the stream. The handler answers only
+// complete requests, so the stream is then closed (§5.1).
+func (c *ServerConn) endResponse(s *stream) { c.closeStream(s, ErrCodeNo, false, false) }
 
 // sendable is how much of want both windows allow now.
 func (c *ServerConn) sendable(s *stream, want int) int {
