@@ -38,3 +38,21 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestHandshakeReady(t *testing.T) {
+	f := newFixture(t, false)
+	_, m1 := f.newMsg1(t, testNow)
+	s := NewServer(f.scfg, testRemote)
+	if s.HandshakeReady(m1[:len(m1)-1]) || s.HandshakeReady(nil) {
+		t.Fatal("ready before message 1 is complete")
+	}
+	if !s.HandshakeReady(m1) {
+		t.Fatal("not ready with a complete message 1")
+	}
+	if _, _, err := s.Feed(m1, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if s.HandshakeReady(m1) {
+		t.Fatal("ready again after the handshake")
+	}
+}

@@ -128,6 +128,14 @@ func (s *Server) Feed(in []byte, now int64) (consumed int, plaintext []byte, err
 	return frameHeaderLen + n, nil, nil
 }
 
+// HandshakeReady reports whether in starts with a complete message 1 frame,
+// so the next Feed runs the expensive handshake step. An engine uses it to
+// hand that one Feed (with a copy of the frame) to a worker goroutine.
+func (s *Server) HandshakeReady(in []byte) bool {
+	typ, n, ok := peekFrame(in)
+	return s.state == awaitInit && s.err == nil && ok && typ == frameInit && len(in) >= frameHeaderLen+n
+}
+
 // handshake processes message 1 (the whole frame) and queues message 2.
 // Cheap checks come first; the rate limiter is charged only for messages
 // that carry a valid mac1, before any decapsulation.
