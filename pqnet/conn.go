@@ -207,6 +207,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if err := c.Handshake(); err != nil {
 		return 0, err
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
 	for len(c.plain) == 0 {
@@ -215,9 +218,6 @@ func (c *Conn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 		c.plain = pt
-		if len(p) == 0 {
-			return 0, nil
-		}
 	}
 	n := copy(p, c.plain)
 	c.plain = c.plain[n:]

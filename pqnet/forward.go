@@ -2,7 +2,6 @@ package pqnet
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"sync"
@@ -69,7 +68,7 @@ func forwardOne(ctx context.Context, local net.Conn, serverAddr string, cfg *pq.
 		}
 	}()
 	// Local to server: EOF from the local client becomes a close record.
-	if _, err := io.Copy(remote, local); err == nil || errors.Is(err, net.ErrClosed) {
+	if _, err := io.Copy(remote, local); err == nil {
 		remote.CloseWrite()
 	} else {
 		remote.Close()

@@ -56,3 +56,12 @@ func TestHandshakeReady(t *testing.T) {
 		t.Fatal("ready again after the handshake")
 	}
 }
+
+func TestServerWithoutKey(t *testing.T) {
+	f := newFixture(t, false)
+	_, m1 := f.newMsg1(t, testNow)
+	s := NewServer(&ServerConfig{Protocols: []string{"h2"}}, testRemote)
+	if _, _, err := s.Feed(m1, testNow); err == nil {
+		t.Fatal("a server without a key accepted a handshake")
+	}
+}

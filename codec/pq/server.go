@@ -3,6 +3,7 @@ package pq
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net/netip"
 	"sync"
@@ -44,6 +45,9 @@ type ServerConfig struct {
 
 func (c *ServerConfig) init() {
 	c.once.Do(func() {
+		if c.StaticKey == nil {
+			return
+		}
 		c.mac1 = newMAC1Key(c.StaticKey.Public.Bytes())
 		if c.Limiter == nil {
 			c.Limiter = NewRateLimiter(0, 0, 0)
@@ -53,6 +57,8 @@ func (c *ServerConfig) init() {
 		}
 	})
 }
+
+var errNoServerKey = errors.New("pq: ServerConfig has no StaticKey")
 
 type serverState uint8
 
@@ -64,8 +70,8 @@ const (
 // Server is the server role of one connection. Methods must not be called
 // concurrently, but a Server touches nothing outside itself except its
 // ServerConfig's limiter and replay guard, which lock; so the engine may run
-// the expensive handshake step (the Feed that completes message 1, about two
-// decapsulations and one or two encapsulations) on a worker goroutine while
+// the expensive handshake step (the Feed that completes message 1: one
+// decapsulation, and one encapsulation for pqNK or two for pqIK) on a worker goroutine while
 // the event loop leaves this Server alone.
 type Server struct {
 	cfg    *ServerConfig
@@ -86,6 +92,9 @@ func NewServer(cfg *ServerConfig, remote netip.Addr) *Server {
 	cfg.init()
 	s := &Server{cfg: cfg, remote: remote}
 	s.configureRekey(cfg.RekeyAfterRecords, cfg.RekeyAfterTime)
+	if cfg.StaticKey == nil {
+		s.err = errNoServerKey // every Feed reports it
+	}
 	return s
 }
 

@@ -45,12 +45,12 @@ const (
 // X-Wing sizes (draft-connolly-cfrg-xwing-kem, "X-Wing"): encapsulation key,
 // decapsulation key (a 32-byte seed), ciphertext and shared secret.
 const (
-	PublicKeySize   = xwing.PublicKeySize  // 1216: ML-KEM-768 key (1184) ‖ X25519 key (32)
-	PrivateKeySize  = xwing.PrivateKeySize // 32: the seed both halves expand from
-	CiphertextSize  = xwing.CiphertextSize // 1120: ML-KEM-768 ciphertext (1088) ‖ X25519 share (32)
-	SharedKeySize   = xwing.SharedKeySize  // 32
-	EncapsSeedSize  = xwing.EncapsulationSeedSize
-	ephemeralSeedSz = xwing.SeedSize
+	PublicKeySize     = xwing.PublicKeySize  // 1216: ML-KEM-768 key (1184) ‖ X25519 key (32)
+	PrivateKeySize    = xwing.PrivateKeySize // 32: the seed both halves expand from
+	CiphertextSize    = xwing.CiphertextSize // 1120: ML-KEM-768 ciphertext (1088) ‖ X25519 share (32)
+	SharedKeySize     = xwing.SharedKeySize  // 32
+	EncapsSeedSize    = xwing.EncapsulationSeedSize
+	ephemeralSeedSize = xwing.SeedSize // seed of an ephemeral key pair
 )
 
 // Errors. Every one of them means: abandon the session.

@@ -69,7 +69,7 @@ func randomNeeded(p *Pattern, initiator bool) int {
 	for _, t := range p.Messages[i] {
 		switch t {
 		case TokenE:
-			n += ephemeralSeedSz
+			n += ephemeralSeedSize
 		case TokenEkem, TokenSkem:
 			n += EncapsSeedSize
 		}
@@ -252,12 +252,12 @@ func checkEncapsulations(t *testing.T, v vector) {
 		}
 	case ProtocolNamePQIK:
 		// m1 = e ‖ skem (clear) ‖ enc(s) ‖ payload; m2 = ekem ‖ enc(skem) ‖ payload.
-		ePub, _ := scheme.DeriveKeyPair(iRand[:ephemeralSeedSz])
+		ePub, _ := scheme.DeriveKeyPair(iRand[:ephemeralSeedSize])
 		eBytes, _ := ePub.MarshalBinary()
 		if !bytes.Equal(m1[:PublicKeySize], eBytes) {
 			t.Fatal("pqIK e differs from circl's DeriveKeyPair")
 		}
-		if !bytes.Equal(m1[PublicKeySize:PublicKeySize+CiphertextSize], ct(rsBytes, iRand[ephemeralSeedSz:])) {
+		if !bytes.Equal(m1[PublicKeySize:PublicKeySize+CiphertextSize], ct(rsBytes, iRand[ephemeralSeedSize:])) {
 			t.Fatal("pqIK skem ciphertext differs from circl's")
 		}
 		if !bytes.Equal(m2[:CiphertextSize], ct(eBytes, rRand[:EncapsSeedSize])) {
