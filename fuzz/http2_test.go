@@ -95,6 +95,8 @@ func FuzzHPACK(f *testing.F) {
 	f.Add([]byte("\x82\x86\x84\x41\x8c\xf1\xe3\xc2\xe5\xf2\x3a\x6b\xa0\xab\x90\xf4\xff"), []byte("\x3f\xe1\x1f\x82"))
 	f.Add([]byte("\x20\x40\x01k\x01v"), []byte("\xbe\xbe\xbe"))
 	f.Add([]byte("\x10\x81\x61\x81\x00"), []byte("\x00\x81\x61\x84\xff\xff\xff\xff"))
+	// An insertion that evicts the entry whose name it borrows (RFC 7541 §4.4).
+	f.Add([]byte("\x3f\x45\x40\x04aaaa\x14xxxxxxxxxxxxxxxxxxxx\x40\x02bb\x08yyyyyyyy\x7f\x00\x0fzzzzzzzzzzzzzzz"), []byte("\xbe\xbf"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		const listLimit = 512
 		ours := http2.NewDecoder(4096, 1<<20)

@@ -72,7 +72,11 @@ func (d *Decoder) Decode(block []byte, emit func(name, value []byte)) error {
 			if name, value, block, err = d.literal(block, 6); err != nil {
 				return err
 			}
-			d.table.add(name, value)
+			// The name may alias an entry the insertion evicts and moves:
+			// emit the table's copy.
+			if d.table.add(name, value) {
+				name, value = d.table.at(1)
+			}
 		case b&0xe0 == 0x20: // §6.3 dynamic table size update
 			if fieldSeen {
 				return errCompression("dynamic table size update after a field")

@@ -45,12 +45,13 @@ func (t *dynamicTable) evictTo(limit uint32) {
 }
 
 // add inserts a field (§4.4): entries are evicted until it fits; a field
-// larger than the whole table empties it and is not inserted.
-func (t *dynamicTable) add(name, value []byte) {
+// larger than the whole table empties it and is not inserted. It reports
+// whether the field was inserted.
+func (t *dynamicTable) add(name, value []byte) bool {
 	sz := uint32(len(name) + len(value) + entryOverhead)
 	if sz > t.maxSize {
-		t.evictTo(0)
-		return
+		t.evictTo(0) // moves no bytes: name and value stay readable
+		return false
 	}
 	t.tmp = append(append(t.tmp[:0], name...), value...)
 	t.evictTo(t.maxSize - sz)
@@ -62,6 +63,7 @@ func (t *dynamicTable) add(name, value []byte) {
 	t.ents = append(t.ents, tableEntry{off: len(t.buf), nameLen: len(name), valueLen: len(value)})
 	t.buf = append(t.buf, t.tmp...)
 	t.size += sz
+	return true
 }
 
 // compact moves the live entries to the front of their buffers.

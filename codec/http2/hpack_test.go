@@ -153,3 +153,27 @@ func TestHPACKDecodeAllocs(t *testing.T) {
 		t.Fatalf("%v allocs per block", n)
 	}
 }
+
+// A literal that indexes a new entry under the name of an older entry may
+// evict that very entry (RFC 7541 §4.4); the field must still come out
+// with the right name after the table moved its bytes.
+func TestHPACKInsertEvictsItsOwnName(t *testing.T) {
+	var b []byte
+	b = appendInt(b, 0x20, 5, 100) // table size 100
+	b = append(b, 0x40)
+	b = appendString(appendString(b, []byte("aaaa")), []byte(strings.Repeat("x", 20))) // 56 bytes
+	b = append(b, 0x40)
+	b = appendString(appendString(b, []byte("bb")), []byte(strings.Repeat("y", 8))) // 42 bytes
+	for n := 11; n <= 22; n++ {
+		d := NewDecoder(4096, 1<<16)
+		blk := appendInt(append([]byte(nil), b...), 0x40, 6, 63) // name of dynamic entry 2, "aaaa"
+		blk = appendString(blk, []byte(strings.Repeat("z", n)))
+		got, err := decodeAll(t, d, blk)
+		if err != nil || got[2] != "aaaa: "+strings.Repeat("z", n) {
+			t.Fatalf("value %d: %q, %v", n, got, err)
+		}
+		if name, _ := d.table.at(1); string(name) != "aaaa" {
+			t.Fatalf("value %d: table holds %q", n, name)
+		}
+	}
+}
