@@ -117,18 +117,23 @@ func (c *Conn) established() bool {
 }
 
 // feedOne feeds the codec until it consumes one frame, reading from the
-// socket as needed, then writes whatever the frame made the codec queue
-// (message 2, a rekey answer). Call with readMu held and c.plain empty.
+// socket as needed. Call with readMu held and c.plain empty.
 func (c *Conn) feedOne() ([]byte, error) {
 	if c.readErr != nil {
 		return nil, c.readErr
 	}
 	for {
 		c.mu.Lock()
+		handshaking := !c.codec.Established()
 		n, pt, err := c.codec.Feed(c.in[c.r:c.w], now())
 		queued := len(c.codec.Output()) > 0
 		c.mu.Unlock()
-		if queued {
+		// Only handshake replies are written from the read side. A rekey
+		// answer waits for the next Write, whose Seal sends it first: a
+		// reader that blocked on the write lock while both peers fill their
+		// windows could deadlock, and a side that never writes need not
+		// renew its send key.
+		if queued && handshaking {
 			if ferr := c.flush(); ferr != nil && err == nil {
 				err = ferr
 			}

@@ -129,8 +129,9 @@ func (r *records) rekeyDue() bool {
 
 // Seal appends pending control output, then plaintext as data records of at
 // most MaxRecordPlaintext bytes, to dst. It rekeys first when the send key
-// has reached its record or age limit. It allocates nothing when dst has
-// room. An empty plaintext appends only pending output.
+// has reached its record or age limit; the age is judged by the time of the
+// latest Feed or Tick. It allocates nothing when dst has room. An empty
+// plaintext appends only pending output.
 func (r *records) Seal(dst, plaintext []byte) ([]byte, error) {
 	if r.err != nil {
 		return dst, r.err
