@@ -188,7 +188,9 @@ func (w *worker) serve(ctx context.Context, conn net.Conn, sess session) {
 		}
 		if out := sess.output(); len(out.b) > 0 {
 			if _, err := conn.Write(out.b); err != nil {
-				w.lost(sess.inflight(), err)
+				if ctx.Err() == nil { // not the cancel's expired deadline
+					w.lost(sess.inflight(), err)
+				}
 				return
 			}
 			out.b = out.b[:0]
