@@ -64,35 +64,64 @@ func (h *benchHandler) OnRequest(c *ServerConn, r *Request) {
 
 func (h *benchHandler) OnStreamReset(*ServerConn, uint32, ErrCode) {}
 
-// BenchmarkServerConnGET measures one small GET end to end: Feed parses
-// the HEADERS frame and decodes HPACK, OnRequest answers with
-// WriteHeaders+WriteData, and the output is handed off. Each request comes
-// with the WINDOW_UPDATE a client sends for the previous response.
-func BenchmarkServerConnGET(b *testing.B) {
+// getLoop is a connection past its handshake and one GET to send again
+// and again, each time on the next stream id.
+type getLoop struct {
+	c   *ServerConn
+	req []byte
+	id  uint32
+}
+
+func newGetLoop(tb testing.TB) *getLoop {
 	h := &benchHandler{fields: header.List{{Name: []byte("content-type"), Value: []byte("text/plain")}}}
 	c := NewServerConn(DefaultConfig(), h)
-	defer c.Close()
+	tb.Cleanup(c.Close)
 	setup := append([]byte(ClientPreface), appendFrameHeader(nil, 0, FrameSettings, 0, 0)...)
 	setup = appendSettingsAck(setup)
 	if _, err := c.Feed(setup, 1); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	c.Advance(len(c.Output()))
+	// Each request comes with the WINDOW_UPDATE a client sends for the
+	// previous response.
 	req := appendHeaderBlock(nil, 1, getBlock(), true, minMaxFrameSize)
 	req = appendWindowUpdate(req, 0, uint32(len(helloBody)))
-	id := uint32(1)
-	b.SetBytes(int64(len(req)))
+	return &getLoop{c: c, req: req, id: 1}
+}
+
+func (g *getLoop) roundTrip(tb testing.TB) {
+	binary.BigEndian.PutUint32(g.req[5:], g.id)
+	if n, err := g.c.Feed(g.req, int64(g.id)); err != nil || n != len(g.req) {
+		tb.Fatal(n, err)
+	}
+	out := g.c.Output()
+	if len(out) == 0 {
+		tb.Fatal("no response")
+	}
+	g.c.Advance(len(out))
+	g.id += 2
+}
+
+// BenchmarkServerConnGET measures one small GET end to end: Feed parses
+// the HEADERS frame and decodes HPACK, OnRequest answers with
+// WriteHeaders+WriteData, and the output is handed off.
+func BenchmarkServerConnGET(b *testing.B) {
+	g := newGetLoop(b)
+	b.SetBytes(int64(len(g.req)))
 	b.ReportAllocs()
 	for b.Loop() {
-		binary.BigEndian.PutUint32(req[5:], id)
-		if n, err := c.Feed(req, int64(id)); err != nil || n != len(req) {
-			b.Fatal(n, err)
-		}
-		out := c.Output()
-		if len(out) == 0 {
-			b.Fatal("no response")
-		}
-		c.Advance(len(out))
-		id += 2
+		g.roundTrip(b)
+	}
+}
+
+// TestServerConnGETAllocs holds the allocation target: none per request
+// once the connection has warmed up.
+func TestServerConnGETAllocs(t *testing.T) {
+	g := newGetLoop(t)
+	for i := 0; i < 100; i++ {
+		g.roundTrip(t)
+	}
+	if n := testing.AllocsPerRun(1000, func() { g.roundTrip(t) }); n != 0 {
+		t.Fatalf("%v allocs per GET", n)
 	}
 }
