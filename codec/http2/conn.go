@@ -93,11 +93,19 @@ func NewServerConn(cfg Config, h Handler) *ServerConn {
 	return c
 }
 
-// Output returns the bytes ready to be written to the socket.
-func (c *ServerConn) Output() []byte { return c.out.B[c.outHead:] }
+// Output returns the bytes ready to be written to the socket; nil after Close.
+func (c *ServerConn) Output() []byte {
+	if c.out == nil {
+		return nil
+	}
+	return c.out.B[c.outHead:]
+}
 
 // Advance records that n bytes of Output were handed to the socket.
 func (c *ServerConn) Advance(n int) {
+	if c.out == nil {
+		return
+	}
 	c.outHead += n
 	if c.outHead >= len(c.out.B) {
 		c.out.B, c.outHead = c.out.B[:0], 0
