@@ -272,21 +272,31 @@ done
 # ---------------------------------------------------------------- loadgen agreement
 echo "== loadgen against wrk and h2load on h2o" >&2
 agree_rows=()
-agree() { # agree LABEL TOOL_JSON LOADGEN_JSON
-	local a b
-	a=$(json_get "$2" rps) b=$(json_get "$3" rps)
-	if [ -z "$a" ] || [ -z "$b" ]; then agree_rows+=("| $1 | ${a:-—} | ${b:-—} | | run failed |"); return; fi
+h2load_rps() { taskset -c 1 h2load -D "$SECS" --warm-up-time=1 "$@" 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p'; }
+# agree LABEL TOOL_FN LOADGEN_FN: two rounds, the tools alternating so a
+# burst of noise on the shared machine hits both; the best of each counts.
+agree() {
+	local a=0 b=0 x
+	for _ in 1 2; do
+		x=$($2) && [ -n "$x" ] && a=$(calc "($x > $a) ? $x : $a")
+		x=$($3) && [ -n "$x" ] && b=$(calc "($x > $b) ? $x : $b")
+	done
+	if [ "$a" = 0 ] || [ "$b" = 0 ]; then agree_rows+=("| $1 | $a | $b | | run failed |"); return; fi
 	local r
 	r=$(calc "$b / $a")
 	agree_rows+=("$(printf '| %s | %.0f | %.0f | %.2f | %s |' "$1" "$a" "$b" "$r" \
 		"$(awk -v r="$r" 'BEGIN { print (r > 1.15 ? "loadgen faster: the other tool saturates first" : r >= 0.85 ? "within 15%" : "LOADGEN SLOWER by more than 15%") }')")")
 }
+wrk_h1() { json_get "$(run_wrk /health)" rps; }
+loadgen_h1() { json_get "$(run_loadgen -c 64 -url $URL/health)" rps; }
+h2load_h2c() { h2load_rps -c16 -m16 $URL/health; }
+loadgen_h2c() { json_get "$(run_loadgen -proto h2c -c 16 -m 16 -url $URL/health)" rps; }
+h2load_h1p() { h2load_rps --h1 -c16 -m16 $URL/health; }
+loadgen_h1p() { json_get "$(run_loadgen -c 16 -p 16 -url $URL/health)" rps; }
 if start_server h2o pinned; then
-	agree "h1, 64 connections: wrk -t1 -c64 vs loadgen -c 64" "$(run_wrk /health)" "$(run_loadgen -c 64 -url $URL/health)"
-	h2l=$(taskset -c 1 h2load -D "$SECS" --warm-up-time=1 -c16 -m16 $URL/health 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/{"rps":\1}/p')
-	agree "h2c, 16 × 16 streams: h2load -c16 -m16 vs loadgen -proto h2c -c 16 -m 16" "$h2l" "$(run_loadgen -proto h2c -c 16 -m 16 -url $URL/health)"
-	h2l=$(taskset -c 1 h2load --h1 -D "$SECS" --warm-up-time=1 -c16 -m16 $URL/health 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/{"rps":\1}/p')
-	agree "h1 pipelined 16 × 16: h2load --h1 -c16 -m16 vs loadgen -c 16 -p 16" "$h2l" "$(run_loadgen -c 16 -p 16 -url $URL/health)"
+	agree "h1, 64 connections: wrk -t1 -c64 vs loadgen -c 64" wrk_h1 loadgen_h1
+	agree "h2c, 16 × 16 streams: h2load -c16 -m16 vs loadgen -proto h2c -c 16 -m 16" h2load_h2c loadgen_h2c
+	agree "h1 pipelined 16 × 16: h2load --h1 -c16 -m16 vs loadgen -c 16 -p 16" h2load_h1p loadgen_h1p
 	stop_server
 fi
 
@@ -385,7 +395,8 @@ dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with unco
 	echo "## Load generator agreement"
 	echo
 	echo "bin/loadgen (perf/cmd/loadgen) against wrk and h2load on the same h2o (one thread, core 0), closed loop,"
-	echo "one after the other in this run. The loadgen must reach at least 85% of the other tool's req/s."
+	echo "each tool on core 1 in turn, two alternating rounds, the best round of each. The loadgen must reach"
+	echo "at least 85% of the other tool's req/s (if it is faster, the other tool was the bottleneck)."
 	echo
 	echo "| workload | tool req/s | loadgen req/s | loadgen ÷ tool | verdict |"
 	echo "|---|---:|---:|---:|---|"

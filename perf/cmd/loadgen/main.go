@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -51,6 +52,7 @@ func main() {
 		bodyFile  = flag.String("body-file", "", "file whose content is the request body")
 		reconnect = flag.Bool("reconnect", false, "a new connection per request (measures handshakes/s)")
 		asJSON    = flag.Bool("json", false, "print one JSON object instead of text")
+		cpuProf   = flag.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 		pqFlags   pqOptions
 		headers   headerFlags
 	)
@@ -59,6 +61,17 @@ func main() {
 	flag.StringVar(&pqFlags.key, "key", "", "pq: file with our static private key (omit for an anonymous client)")
 	flag.StringVar(&pqFlags.inner, "inner", "h1", "pq: HTTP inside the channel, h1 or h2c")
 	flag.Parse()
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	if err := runMain(*rawURL, *proto, loadgen.Config{
 		Connections: *conns,
@@ -72,6 +85,7 @@ func main() {
 		Header:      headers.list,
 	}, *pipeline, *streams, *bodyFile, pqFlags, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", strings.TrimPrefix(err.Error(), "loadgen: "))
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
