@@ -294,3 +294,33 @@ func TestZeroConfigTakesDefaultLimits(t *testing.T) {
 		t.Fatal("DefaultConfig is not already normal")
 	}
 }
+
+// A response header block larger than the peer's frame size goes out as
+// HEADERS plus CONTINUATION frames.
+func TestLargeResponseHeadersUseContinuation(t *testing.T) {
+	p := newPeer(t, DefaultConfig())
+	p.h.hold = true
+	p.get(1, "/")
+	p.feed()
+	big := bytes.Repeat([]byte("c"), 40000)
+	if err := p.c.WriteHeaders(1, 200, header.List{{Name: []byte("x-big"), Value: big}}, true); err != nil {
+		t.Fatal(err)
+	}
+	out := append([]byte(nil), p.c.Output()...)
+	continuations := 0
+	for rest := out; len(rest) >= FrameHeaderLen; {
+		fh := ParseFrameHeader(rest)
+		if fh.Type == FrameContinuation {
+			continuations++
+		}
+		if fh.Length > minMaxFrameSize {
+			t.Fatalf("frame of %d bytes", fh.Length)
+		}
+		rest = rest[FrameHeaderLen+int(fh.Length):]
+	}
+	fs := p.frames()
+	h, ok := fs[0].(*xhttp2.MetaHeadersFrame)
+	if continuations != 2 || !ok || h.PseudoValue("status") != "200" || !h.StreamEnded() || len(h.RegularFields()[0].Value) != len(big) {
+		t.Fatalf("%d CONTINUATION frames, %v", continuations, fs)
+	}
+}
