@@ -125,6 +125,10 @@ func TestControlFrameFloods(t *testing.T) {
 		"WINDOW_UPDATE": func(p *peer) { p.fr.WriteWindowUpdate(0, 1) },
 		"empty DATA":    func(p *peer) { p.fr.WriteData(1, false, nil) },
 		"unknown type":  func(p *peer) { p.fr.WriteRawFrame(0xfa, 0, 0, nil) },
+		"GOAWAY":        func(p *peer) { p.fr.WriteGoAway(0, xhttp2.ErrCodeNo, nil) },
+		"empty DATA on a reset stream": func(p *peer) {
+			p.fr.WriteData(3, false, nil) // stream 3 was refused below
+		},
 	}
 	for name, send := range floods {
 		t.Run(name, func(t *testing.T) {
@@ -133,8 +137,11 @@ func TestControlFrameFloods(t *testing.T) {
 			p := newPeer(t, cfg)
 			p.h.hold = true
 			p.open(1, append(getFields("/"), "content-length", "0")...)
+			p.fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: 3, BlockFragment: p.block(":method", "GET"), EndHeaders: true})
 			p.feed()
-			p.frames()
+			if rst(p.frames(), 3) != int(ErrCodeProtocol) {
+				t.Fatal("malformed stream 3 not reset")
+			}
 			// newPeer's SETTINGS and ACK used two of this window.
 			for i := 0; i < cfg.MaxControlFrames-2; i++ {
 				send(p)

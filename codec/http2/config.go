@@ -28,8 +28,9 @@ type Config struct {
 	MaxPendingOutput int
 
 	// Flood limits, counted per RateWindow. Control frames are SETTINGS,
-	// PING, PRIORITY, unknown types, empty DATA and CONTINUATION frames
-	// and WINDOW_UPDATEs that answer no DATA we sent. Resets are client
+	// PING, PRIORITY, GOAWAY, unknown types, empty DATA and CONTINUATION
+	// frames, WINDOW_UPDATEs that answer no DATA we sent, and requests
+	// after our GOAWAY. Resets are client
 	// RST_STREAMs and streams we refused or reset for a client fault (rapid
 	// reset, CVE-2023-44487). Past either: GOAWAY(ENHANCE_YOUR_CALM).
 	RateWindow       time.Duration

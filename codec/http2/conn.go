@@ -326,6 +326,9 @@ func (c *ServerConn) onGoAway(f *Frame) error {
 	if _, _, _, err := GoAwayPayload(f); err != nil {
 		return err
 	}
+	if err := c.countControl(); err != nil {
+		return err
+	}
 	// The client opens no more streams; those it sent still finish, and
 	// the client closes the connection when it is done with them.
 	return nil

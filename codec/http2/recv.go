@@ -84,7 +84,12 @@ func (c *ServerConn) onHeaderBlock(id uint32, block []byte, endStream, selfDep b
 			return connErr(ErrCodeProtocol, "stream id lower than a previous one")
 		}
 	case c.goAwaySent:
-		ignore = true // §6.8: streams above the GOAWAY's last id are not served
+		// §6.8: streams above the GOAWAY's last id are not served; a few
+		// may cross our GOAWAY, many are a flood.
+		if err := c.countControl(); err != nil {
+			return err
+		}
+		ignore = true
 	default:
 		c.lastStreamID = id
 		if len(c.streams) >= int(c.cfg.MaxConcurrentStreams) {
@@ -132,6 +137,13 @@ func (c *ServerConn) onData(f *Frame) error {
 	if err != nil {
 		return err
 	}
+	endStream := f.Flags.Has(FlagEndStream)
+	if len(data) == 0 && !endStream {
+		// Empty DATA carries nothing but costs work, on any stream.
+		if err := c.countControl(); err != nil {
+			return err
+		}
+	}
 	// §6.9: the whole payload, padding included, counts against windows.
 	n := int64(len(f.Payload))
 	if n > c.recvWindow {
@@ -156,12 +168,6 @@ func (c *ServerConn) onData(f *Frame) error {
 		return c.resetStream(s, ErrCodeFlowControl)
 	}
 	s.recvWindow -= n
-	endStream := f.Flags.Has(FlagEndStream)
-	if len(data) == 0 && !endStream {
-		if err := c.countControl(); err != nil {
-			return err
-		}
-	}
 	if int64(len(s.body)+len(data)) > c.cfg.MaxRequestBody {
 		return c.respondEarly(s, statusContentTooLarge)
 	}
