@@ -171,6 +171,11 @@ cell() {
 	local t0 t1 res
 	t0=$(cpu_ticks)
 	res=$("$@")
+	if ! kill -0 $SERVER_PID 2>/dev/null; then
+		skip_row "$server" "server died under load: $(tail -c 200 "$WORK/server.log" | tr '\n|' '  ')"
+		stop_server
+		return
+	fi
 	t1=$(cpu_ticks)
 	local hwm
 	hwm=$(status_kb VmHWM)

@@ -78,7 +78,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("loadgen: scheme %q not supported: use http:// (the PQ channel is chosen by the dialer)", c.URL.Scheme)
 	}
 	if _, _, err := net.SplitHostPort(c.URL.Host); err != nil {
-		c.URL.Host = net.JoinHostPort(c.URL.Host, "80")
+		u := *c.URL // the caller's URL stays as given
+		u.Host = net.JoinHostPort(u.Host, "80")
+		c.URL = &u
 	}
 	if c.Dial == nil {
 		c.Dial = TCPDialer(c.URL.Host)
@@ -111,8 +113,21 @@ func (c *Config) validate() error {
 		if header.EqualFold(f.Name, "content-length") || header.EqualFold(f.Name, "host") {
 			return fmt.Errorf("loadgen: header %s is set by the load generator", f.Name)
 		}
+		if c.Protocol == H2C && connectionSpecific(f.Name) {
+			return fmt.Errorf("loadgen: header %s is not allowed in HTTP/2 (RFC 9113 §8.2.2)", f.Name)
+		}
 	}
 	return nil
+}
+
+// connectionSpecific reports the fields RFC 9113 §8.2.2 forbids in HTTP/2.
+func connectionSpecific(name []byte) bool {
+	for _, n := range []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"} {
+		if header.EqualFold(name, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseHeader parses one "Name: value" flag argument.

@@ -29,8 +29,6 @@ const (
 	defaultHeaderTableSize = 4096
 )
 
-var errStreamsExhausted = errors.New("loadgen: stream identifiers exhausted")
-
 // h2Request is what every HTTP/2 session sends, prepared once per run.
 type h2Request struct {
 	fields []hpack.HeaderField
@@ -123,7 +121,7 @@ func (s *h2Session) emit(f hpack.HeaderField) {
 }
 
 func (s *h2Session) inflight() int      { return s.active }
-func (s *h2Session) closing() bool      { return s.goingAway }
+func (s *h2Session) closing() bool      { return s.goingAway || s.nextID > maxStreamID }
 func (s *h2Session) output() *outBuffer { return &s.out }
 
 func (s *h2Session) ready() bool {

@@ -234,3 +234,27 @@ func TestRunStopsOnCancel(t *testing.T) {
 		t.Fatalf("cancel took %v, %d requests", time.Since(start), res.Requests)
 	}
 }
+
+func TestConfigRejectsBadInput(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:1/")
+	for name, cfg := range map[string]Config{
+		"no bound":             {URL: u, Connections: 1},
+		"no connections":       {URL: u, Requests: 1},
+		"https":                {URL: &url.URL{Scheme: "https", Host: "x:1"}, Connections: 1, Requests: 1},
+		"bad method":           {URL: u, Connections: 1, Requests: 1, Method: "GE T"},
+		"header with CR":       {URL: u, Connections: 1, Requests: 1, Header: header.List{{Name: []byte("X"), Value: []byte("a\rb")}}},
+		"host header":          {URL: u, Connections: 1, Requests: 1, Header: header.List{{Name: []byte("Host"), Value: []byte("x")}}},
+		"h2 connection header": {Protocol: H2C, URL: u, Connections: 1, Requests: 1, Header: header.List{{Name: []byte("Connection"), Value: []byte("close")}}},
+		"unknown protocol":     {Protocol: "h3", URL: u, Connections: 1, Requests: 1},
+	} {
+		if _, err := Run(context.Background(), cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := ParseHeader("no colon"); err == nil {
+		t.Error("ParseHeader accepted a header without a colon")
+	}
+	if f, err := ParseHeader("  X-A :  b c "); err != nil || string(f.Name) != "X-A" || string(f.Value) != "b c" {
+		t.Errorf("ParseHeader: %q %q %v", f.Name, f.Value, err)
+	}
+}
