@@ -9,6 +9,7 @@ import (
 
 	"github.com/pqloop/pqloop/codec/header"
 	"github.com/pqloop/pqloop/httpx"
+	"github.com/pqloop/pqloop/proto/jsonrpc"
 	"github.com/pqloop/pqloop/proto/mcp"
 )
 
@@ -147,4 +148,54 @@ func parseFields(s string) header.List {
 		h = append(h, header.Field{Name: []byte(strings.ToLower(strings.TrimSpace(name))), Value: []byte(strings.TrimSpace(value))})
 	}
 	return h
+}
+
+// FuzzMCPJSONRPC feeds arbitrary bytes to the JSON-RPC codec. Decoding
+// never panics; an id it accepts is echoed into replies that are valid
+// JSON; any string survives AppendString as valid JSON.
+func FuzzMCPJSONRPC(f *testing.F) {
+	f.Add([]byte(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	f.Add([]byte(`{"jsonrpc":"2.0","id":"x\u0000","method":"tools/call","params":{"name":"echo"}}`))
+	f.Add([]byte(`[{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":2,"result":{}}]`))
+	f.Add([]byte(`{"jsonrpc":"2.0","id":-1.5e300,"error":{"code":-32600,"message":"m"}}`))
+	f.Add([]byte("\xef\xbb\xbf{\"jsonrpc\":\"2.0\"}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msgs := [][]byte{data}
+		if jsonrpc.IsBatch(data) {
+			parts, err := jsonrpc.SplitBatch(data)
+			if err != nil {
+				return
+			}
+			msgs = msgs[:0]
+			for _, p := range parts {
+				msgs = append(msgs, p)
+			}
+		}
+		for _, b := range msgs {
+			var m jsonrpc.Message
+			if jsonrpc.Decode(b, &m) != nil {
+				continue
+			}
+			kind := m.Kind()
+			if kind == jsonrpc.KindInvalid {
+				continue
+			}
+			if !jsonrpc.ValidID(m.ID) && kind != jsonrpc.KindNotification {
+				t.Fatalf("kind %d with id %q", kind, m.ID)
+			}
+			if kind == jsonrpc.KindRequest {
+				for _, reply := range [][]byte{
+					jsonrpc.AppendResult(nil, m.ID, []byte(`{}`)),
+					jsonrpc.AppendError(nil, m.ID, jsonrpc.CodeMethodNotFound, m.Method, nil),
+				} {
+					if !json.Valid(reply) {
+						t.Fatalf("reply is not JSON: %s", reply)
+					}
+				}
+			}
+		}
+		if q := jsonrpc.AppendString(nil, string(data)); !json.Valid(q) {
+			t.Fatalf("AppendString(%q) = %s", data, q)
+		}
+	})
 }

@@ -48,7 +48,7 @@ func (m *Message) Kind() Kind {
 		if m.ID == nil {
 			return KindNotification
 		}
-		if !validID(m.ID) {
+		if !ValidID(m.ID) {
 			return KindInvalid
 		}
 		if m.Params != nil && !structured(m.Params) {
@@ -56,7 +56,7 @@ func (m *Message) Kind() Kind {
 		}
 		return KindRequest
 	}
-	if m.ID == nil || !validID(m.ID) {
+	if m.ID == nil || !ValidID(m.ID) {
 		return KindInvalid
 	}
 	switch {
@@ -68,8 +68,9 @@ func (m *Message) Kind() Kind {
 	return KindInvalid
 }
 
-// validID reports whether raw is a string, a number or null (section 4).
-func validID(raw []byte) bool {
+// ValidID reports whether raw is a string, a number or null (section 4),
+// so it may be echoed in a reply.
+func ValidID(raw []byte) bool {
 	if len(raw) == 0 {
 		return false
 	}

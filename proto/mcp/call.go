@@ -109,19 +109,10 @@ func (c *Call) Log(level LogLevel, logger string, data any) {
 	if level < c.level || c.batch {
 		return
 	}
-	b := append(c.out[:0], `{"level":"`...)
-	b = append(b, level.String()...)
-	b = append(b, '"')
-	if logger != "" {
-		b = append(b, `,"logger":`...)
-		b = jsonrpc.AppendString(b, logger)
-	}
-	b = append(b, `,"data":`...)
-	b, err := appendJSON(b, data)
+	b, err := appendLogParams(c.out[:0], level, logger, data)
 	if err != nil {
 		return
 	}
-	b = append(b, '}')
 	c.out = b
 	c.notify("notifications/message", b)
 }

@@ -115,13 +115,16 @@ func appendContent(dst []byte, c *Content) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// appendNotification writes a notification whose params is {"uri": uri}.
-func appendNotification(dst []byte, method, uri string) []byte {
-	dst = append(dst, `{"jsonrpc":"2.0","method":`...)
-	dst = jsonrpc.AppendString(dst, method)
-	dst = append(dst, `,"params":{"uri":`...)
-	dst = jsonrpc.AppendString(dst, uri)
-	return append(dst, `}}`...)
+// appendLogParams writes the params of notifications/message.
+func appendLogParams(dst []byte, level LogLevel, logger string, data any) ([]byte, error) {
+	dst = append(dst, `{"level":"`...)
+	dst = append(dst, level.String()...)
+	dst = append(dst, '"')
+	if logger != "" {
+		dst = append(dst, `,"logger":`...)
+		dst = jsonrpc.AppendString(dst, logger)
+	}
+	dst = append(dst, `,"data":`...)
+	dst, err := appendJSON(dst, data)
+	return append(dst, '}'), err
 }
-
-func quote(s string) []byte { return jsonrpc.AppendString(nil, s) }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pqloop/pqloop/httpx"
+	"github.com/pqloop/pqloop/proto/jsonrpc"
 )
 
 // Options configure a Server. The zero value is usable: Path "/mcp",
@@ -210,7 +211,7 @@ func (s *Server) listChanged(kind ListKind) {
 		ListResources: "notifications/resources/list_changed",
 		ListPrompts:   "notifications/prompts/list_changed",
 	}[kind]
-	msg := []byte(`{"jsonrpc":"2.0","method":"` + method + `"}`)
+	msg := jsonrpc.AppendRequest(nil, nil, method, nil)
 	s.sessions.each(func(ss *session) {
 		ss.mu.Lock()
 		get := ss.get
@@ -233,7 +234,8 @@ func (s *Server) NotifyResourceUpdated(uri string) {
 			return
 		}
 		if msg == nil {
-			msg = appendNotification(nil, "notifications/resources/updated", uri)
+			params := jsonrpc.AppendString([]byte(`{"uri":`), uri)
+			msg = jsonrpc.AppendRequest(nil, nil, "notifications/resources/updated", append(params, '}'))
 		}
 		if get == nil {
 			get = ss.getStream(s.opts.ReplayBuffer) // kept for when the client opens it
@@ -245,17 +247,11 @@ func (s *Server) NotifyResourceUpdated(uri string) {
 // Log sends a notifications/message to every session whose log level lets
 // level through, on its GET stream.
 func (s *Server) Log(level LogLevel, logger string, data any) {
-	params := []byte(`{"level":"` + level.String() + `"`)
-	if logger != "" {
-		params = append(append(params, `,"logger":`...), quote(logger)...)
-	}
-	params = append(params, `,"data":`...)
-	params, err := appendJSON(params, data)
+	params, err := appendLogParams(nil, level, logger, data)
 	if err != nil {
 		return
 	}
-	params = append(params, '}')
-	msg := append(append([]byte(`{"jsonrpc":"2.0","method":"notifications/message","params":`), params...), '}')
+	msg := jsonrpc.AppendRequest(nil, nil, "notifications/message", params)
 	s.sessions.each(func(ss *session) {
 		if LogLevel(ss.logLevel.Load()) > level {
 			return

@@ -227,11 +227,7 @@ func (s *Server) post(w *httpx.Response, r *httpx.Request, batchRoute, offloaded
 
 // validIDOrNil keeps an id for the error reply only when it is one.
 func validIDOrNil(id []byte) []byte {
-	if len(id) == 0 {
-		return nil
-	}
-	switch c := id[0]; {
-	case c == '"', c == '-', '0' <= c && c <= '9':
+	if jsonrpc.ValidID(id) {
 		return id
 	}
 	return nil
