@@ -2,10 +2,10 @@ package main
 
 import "github.com/valyala/fasthttp"
 
-// serveFastHTTP serves /health and the hand-written /mcp echo over
+// newFastHTTPServer serves /health and the hand-written /mcp echo over
 // fasthttp, which speaks HTTP/1.1 only.
-func serveFastHTTP(addr string) error {
-	s := &fasthttp.Server{
+func newFastHTTPServer() *fasthttp.Server {
+	return &fasthttp.Server{
 		Name:        "peer-fasthttp",
 		Concurrency: 64 << 10,
 		Handler: func(ctx *fasthttp.RequestCtx) {
@@ -29,5 +29,4 @@ func serveFastHTTP(addr string) error {
 			}
 		},
 	}
-	return s.ListenAndServe(addr)
 }

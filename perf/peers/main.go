@@ -37,10 +37,30 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:8080", "address to serve on")
 	flag.Parse()
 
+	if *kind == "fasthttp" {
+		log.Fatal(newFastHTTPServer().ListenAndServe(*listen))
+	}
+	h, err := newHandler(*kind)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peers:", err)
+		os.Exit(2)
+	}
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	srv := &http.Server{
+		Addr:              *listen,
+		Handler:           h,
+		Protocols:         &protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	log.Fatal(srv.ListenAndServe())
+}
+
+// newHandler returns the net/http handler of kind: /health and /mcp.
+func newHandler(kind string) (http.Handler, error) {
 	var mcp http.Handler
-	switch *kind {
-	case "fasthttp":
-		log.Fatal(serveFastHTTP(*listen))
+	switch kind {
 	case "nethttp":
 		mcp = http.HandlerFunc(serveMCPEcho)
 	case "gosdk":
@@ -48,20 +68,10 @@ func main() {
 	case "mcpgo":
 		mcp = newMCPGoHandler()
 	default:
-		fmt.Fprintf(os.Stderr, "peers: unknown -kind %q\n", *kind)
-		os.Exit(2)
+		return nil, fmt.Errorf("unknown -kind %q", kind)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", health)
 	mux.Handle("/mcp", mcp)
-	var protocols http.Protocols
-	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
-	srv := &http.Server{
-		Addr:              *listen,
-		Handler:           mux,
-		Protocols:         &protocols,
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	log.Fatal(srv.ListenAndServe())
+	return mux, nil
 }
