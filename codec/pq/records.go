@@ -49,8 +49,9 @@ type records struct {
 }
 
 func (r *records) configureRekey(afterRecords uint64, afterTime time.Duration) {
-	r.rekeyAfterRecords = afterRecords
-	if r.rekeyAfterRecords == 0 || r.rekeyAfterRecords > RejectAfterRecords/2 {
+	// Capped at half the receiver ceiling, so the peer never cuts us off.
+	r.rekeyAfterRecords = min(afterRecords, RejectAfterRecords/2)
+	if r.rekeyAfterRecords == 0 {
 		r.rekeyAfterRecords = DefaultRekeyAfterRecords
 	}
 	r.rekeyAfterTime = int64(afterTime)
