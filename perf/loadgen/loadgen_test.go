@@ -175,7 +175,7 @@ func TestRunOpenLoopHoldsTheRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.RPS < 1800 || res.RPS > 2100 {
+	if res.RPS < 1600 || res.RPS > 2050 { // never above the rate; the low bound leaves room for a busy CI machine
 		t.Fatalf("open loop at 2000/s achieved %.0f/s", res.RPS)
 	}
 }
