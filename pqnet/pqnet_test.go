@@ -271,3 +271,40 @@ func TestRekeyUnderBidirectionalLoad(t *testing.T) {
 		t.Fatalf("echoed %d of %d bytes intact=%v, err %v", len(got), len(want), bytes.Equal(got, want), err)
 	}
 }
+
+func TestServerSeesAuthenticatedPeer(t *testing.T) {
+	s := newSetup(t, true)
+	ln, err := Listen("tcp", "127.0.0.1:0", s.scfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	type peer struct {
+		fp, name string
+		auth     bool
+		proto    string
+	}
+	got := make(chan peer, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.ReadFull(c, make([]byte, 5))
+		pc := c.(*Conn)
+		fp, name, auth := pc.Peer()
+		got <- peer{fp, name, auth, pc.Protocol()}
+	}()
+	cfg := &pq.ClientConfig{ServerKey: &s.serverKey.Public, StaticKey: s.clientKey, Protocols: []string{"http/1.1"}}
+	c, err := Dial(context.Background(), "tcp", ln.Addr().String(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("hello"))
+	p := <-got
+	if want := (peer{pqkey.Fingerprint(&s.clientKey.Public), "alice", true, "http/1.1"}); p != want {
+		t.Fatalf("server saw %+v, want %+v", p, want)
+	}
+}

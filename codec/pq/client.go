@@ -23,7 +23,7 @@ type ClientConfig struct {
 	// visible ASCII bytes (say "h2", "http/1.1").
 	Protocols []string
 	// RekeyAfterRecords and RekeyAfterTime renew the send key; zero takes
-	// the defaults.
+	// the defaults, and the record count is capped at RejectAfterRecords/2.
 	RekeyAfterRecords uint64
 	RekeyAfterTime    time.Duration
 	// Rand supplies ephemeral and encapsulation seeds; nil means crypto/rand.

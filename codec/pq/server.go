@@ -29,7 +29,8 @@ type ServerConfig struct {
 	// (say "h2", "http/1.1").
 	Protocols []string
 	// RekeyAfterRecords and RekeyAfterTime renew the send key; zero takes
-	// DefaultRekeyAfterRecords and DefaultRekeyAfterTime.
+	// DefaultRekeyAfterRecords and DefaultRekeyAfterTime, and the record
+	// count is capped at RejectAfterRecords/2.
 	RekeyAfterRecords uint64
 	RekeyAfterTime    time.Duration
 	// Limiter bounds handshakes per source address; nil takes
