@@ -26,6 +26,7 @@ type codec interface {
 	Advance(n int)
 	Established() bool
 	Protocol() string
+	Wipe()
 }
 
 // Buffer sizes: the inbound buffer holds at least one whole frame (the
@@ -281,7 +282,8 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// Close sends a close record if the channel is up, then closes the socket.
+// Close sends a close record if the channel is up, closes the socket and
+// wipes the transport keys.
 func (c *Conn) Close() error {
 	if c.established() && c.writeMu.TryLock() {
 		c.mu.Lock()
@@ -293,7 +295,11 @@ func (c *Conn) Close() error {
 		}
 		c.writeMu.Unlock()
 	}
-	return c.raw.Close()
+	err := c.raw.Close()
+	c.mu.Lock()
+	c.codec.Wipe()
+	c.mu.Unlock()
+	return err
 }
 
 // Protocol returns the inner protocol chosen in the handshake ("h2",

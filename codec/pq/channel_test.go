@@ -2,6 +2,7 @@ package pq
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
@@ -63,5 +64,18 @@ func TestServerWithoutKey(t *testing.T) {
 	s := NewServer(&ServerConfig{Protocols: []string{"h2"}}, testRemote)
 	if _, _, err := s.Feed(m1, testNow); err == nil {
 		t.Fatal("a server without a key accepted a handshake")
+	}
+}
+
+func TestWipe(t *testing.T) {
+	c, s := newFixture(t, false).handshake(t)
+	w, _ := c.Seal(nil, []byte("x"))
+	s.Wipe()
+	if got, err := drain(s, w); err == nil || got != nil {
+		t.Fatalf("wiped server opened a record: %q, %v", got, err)
+	}
+	c.Wipe()
+	if _, err := c.Seal(nil, []byte("x")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("wiped client sealed: %v", err)
 	}
 }

@@ -77,6 +77,10 @@ func (r *records) fail(err error) error {
 	return r.err
 }
 
+// Wipe erases the transport keys when the connection is done; every later
+// call fails with ErrClosed.
+func (r *records) Wipe() { r.fail(ErrClosed) }
+
 // Output returns bytes waiting to be written: handshake messages and
 // control records (rekey). Seal also drains them, in order, ahead of data.
 func (r *records) Output() []byte { return r.pending[r.pendingOff:] }
