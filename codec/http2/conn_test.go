@@ -324,3 +324,27 @@ func TestLargeResponseHeadersUseContinuation(t *testing.T) {
 		t.Fatalf("%d CONTINUATION frames, %v", continuations, fs)
 	}
 }
+
+func TestInvalidResponseFieldsRefused(t *testing.T) {
+	p := newPeer(t, DefaultConfig())
+	p.h.hold = true
+	p.get(1, "/")
+	p.feed()
+	for _, f := range []header.Field{
+		{Name: []byte(":status"), Value: []byte("200")},
+		{Name: []byte("X-Upper"), Value: []byte("v")},
+		{Name: []byte("x-split"), Value: []byte("a\r\nb: c")},
+	} {
+		if err := p.c.WriteHeaders(1, 200, header.List{f}, false); err != ErrInvalidHeader {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+	}
+	p.c.WriteHeaders(1, 200, header.List{{Name: []byte("connection"), Value: []byte("close")}}, false)
+	if err := p.c.WriteTrailers(1, header.List{{Name: []byte(":path"), Value: []byte("/")}}); err != ErrInvalidHeader {
+		t.Errorf("pseudo-header in trailers: %v", err)
+	}
+	fs := p.frames()
+	if h := fs[0].(*xhttp2.MetaHeadersFrame); len(h.RegularFields()) != 0 {
+		t.Fatalf("connection-specific field sent: %v", h.Fields)
+	}
+}

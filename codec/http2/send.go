@@ -99,11 +99,7 @@ func (c *ServerConn) WriteTrailers(streamID uint32, h header.List) error {
 	if s.pendingEnd || s.hasTrailers {
 		return ErrStreamClosed
 	}
-	for i := range h {
-		if len(h[i].Name) > 0 && h[i].Name[0] == ':' {
-			return ErrInvalidHeader // §8.1: no pseudo-headers in trailers
-		}
-	}
+	// encodeFields refuses pseudo-header names: ':' is not a token character.
 	block, err := encodeFields(c.scratch[:0], h)
 	c.scratch = block
 	if err != nil {
