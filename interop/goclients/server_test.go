@@ -19,15 +19,22 @@ import (
 
 // endpoints returns the URLs for HTTP/1.1 and h2c.
 func endpoints(t *testing.T) (h1, h2c string) {
+	h1, h2c, _ = endpointsAndServer(t)
+	return h1, h2c
+}
+
+// endpointsAndServer also returns the in-process server, or nil when the
+// tests run against PQLOOP_MCP_URL.
+func endpointsAndServer(t *testing.T) (h1, h2c string, s *mcp.Server) {
 	t.Helper()
 	if u := os.Getenv("PQLOOP_MCP_URL"); u != "" {
 		h2 := os.Getenv("PQLOOP_MCP_URL_H2C")
 		if h2 == "" {
 			h2 = u
 		}
-		return u, h2
+		return u, h2, nil
 	}
-	s := mcp.New(mcp.Options{ConformanceFixtures: true})
+	s = mcp.New(mcp.Options{ConformanceFixtures: true})
 	var rt httpx.Router
 	s.Register(&rt)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,7 +47,7 @@ func endpoints(t *testing.T) (h1, h2c string) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close(); s.Close() })
 	u := "http://" + ln.Addr().String() + "/mcp"
-	return u, u
+	return u, u, s
 }
 
 // clients returns an HTTP/1.1-only client and an h2c-only client.

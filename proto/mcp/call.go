@@ -184,26 +184,43 @@ var ErrNeedsSession = errors.New("mcp: server-to-client requests need a session"
 // Sample asks the client's model for a completion (sampling/createMessage);
 // params is the request's params object. It returns the raw result.
 func (c *Call) Sample(params any) ([]byte, error) {
-	if c.sess != nil && c.sess.caps.Sampling == nil {
-		return nil, ErrNoCapability
+	if err := c.declared("sampling", func(k *clientCaps) bool { return k.Sampling != nil }); err != nil {
+		return nil, err
 	}
 	return c.ask("sampling/createMessage", params)
 }
 
 // Elicit asks the user for input (elicitation/create).
 func (c *Call) Elicit(params any) ([]byte, error) {
-	if c.sess != nil && c.sess.caps.Elicitation == nil {
-		return nil, ErrNoCapability
+	if err := c.declared("elicitation", func(k *clientCaps) bool { return k.Elicitation != nil }); err != nil {
+		return nil, err
 	}
 	return c.ask("elicitation/create", params)
 }
 
 // ListRoots asks the client for its roots (roots/list).
 func (c *Call) ListRoots() ([]byte, error) {
-	if c.sess != nil && c.sess.caps.Roots == nil {
-		return nil, ErrNoCapability
+	if err := c.declared("roots", func(k *clientCaps) bool { return k.Roots != nil }); err != nil {
+		return nil, err
 	}
 	return c.ask("roots/list", struct{}{})
+}
+
+// declared checks that the client declared the capability a request to it
+// needs: at initialize in a session, or in the request's _meta in
+// 2026-07-28, where the lack is the protocol error -32021.
+func (c *Call) declared(name string, has func(*clientCaps) bool) error {
+	switch {
+	case c.sess != nil:
+		if !has(&c.sess.caps) {
+			return ErrNoCapability
+		}
+	case c.rev.stateless():
+		if !has(&c.p.Meta.ClientCaps) {
+			return &jsonrpc.Error{Code: CodeMissingRequiredClientCapability, Message: "the client did not declare the " + name + " capability"}
+		}
+	}
+	return nil
 }
 
 // ask sends a request to the client on the call's stream and waits for the

@@ -24,6 +24,7 @@ const (
 	mPromptsGet
 	mComplete
 	mSetLevel
+	mListen
 	mUnknown
 	methodCount
 )
@@ -50,6 +51,7 @@ var methodTable = [mUnknown]methodInfo{
 	mPromptsGet:    {"prompts/get", (*Server).promptsGet},
 	mComplete:      {"completion/complete", (*Server).complete},
 	mSetLevel:      {"logging/setLevel", (*Server).setLevel},
+	mListen:        {"subscriptions/listen", (*Server).listen},
 }
 
 // methodIndex maps a method name to its index; a switch on the string

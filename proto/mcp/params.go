@@ -18,6 +18,7 @@ type params struct {
 	ClientInfo      Implementation         `json:"clientInfo"`   // initialize
 	Ref             completionRef          `json:"ref"`          // completion/complete
 	Argument        completionArg          `json:"argument"`     // completion/complete
+	Notifications   *listenSet             `json:"notifications"` // subscriptions/listen
 }
 
 // requestMeta is params._meta: the progress token, and in 2026-07-28 the

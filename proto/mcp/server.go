@@ -7,6 +7,7 @@
 package mcp
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,7 +50,8 @@ type Server struct {
 	stats    Stats
 	allowed  map[string]bool
 
-	streams sync.Map // *eventStream → struct{}: live streams, for keep-alive and Close
+	streams   sync.Map // *eventStream → struct{}: live streams, for keep-alive and Close
+	listeners sync.Map // *listener → struct{}: open subscriptions/listen requests
 	done    chan struct{}
 	closed  atomic.Bool
 	wg      sync.WaitGroup
@@ -158,6 +160,7 @@ func (s *Server) Close() {
 		s.streams.Delete(k)
 		return true
 	})
+	s.listeners.Range(func(k, _ any) bool { s.listeners.Delete(k); return true })
 }
 
 func (s *Server) every(d time.Duration, fn func(time.Time)) {
@@ -182,6 +185,7 @@ func (s *Server) expireSessions(now time.Time) {
 
 // keepAlive writes a comment on every live stream and forgets the ended.
 func (s *Server) keepAlive(time.Time) {
+	s.eachListener(func(*listener) {})
 	s.streams.Range(func(k, _ any) bool {
 		st := k.(*eventStream)
 		st.mu.Lock()
@@ -212,6 +216,11 @@ func (s *Server) listChanged(kind ListKind) {
 		ListPrompts:   "notifications/prompts/list_changed",
 	}[kind]
 	msg := jsonrpc.AppendRequest(nil, nil, method, nil)
+	s.eachListener(func(l *listener) {
+		if l.set.wants(kind) {
+			l.stream.send(msg, false)
+		}
+	})
 	s.sessions.each(func(ss *session) {
 		ss.mu.Lock()
 		get := ss.get
@@ -225,17 +234,19 @@ func (s *Server) listChanged(kind ListKind) {
 // NotifyResourceUpdated tells the sessions subscribed to uri that it
 // changed (notifications/resources/updated), on their GET streams.
 func (s *Server) NotifyResourceUpdated(uri string) {
-	var msg []byte
+	params := jsonrpc.AppendString([]byte(`{"uri":`), uri)
+	msg := jsonrpc.AppendRequest(nil, nil, "notifications/resources/updated", append(params, '}'))
+	s.eachListener(func(l *listener) {
+		if slices.Contains(l.set.ResourceSubscriptions, uri) {
+			l.stream.send(msg, false)
+		}
+	})
 	s.sessions.each(func(ss *session) {
 		ss.mu.Lock()
 		sub, get := ss.subs[uri], ss.get
 		ss.mu.Unlock()
 		if !sub {
 			return
-		}
-		if msg == nil {
-			params := jsonrpc.AppendString([]byte(`{"uri":`), uri)
-			msg = jsonrpc.AppendRequest(nil, nil, "notifications/resources/updated", append(params, '}'))
 		}
 		if get == nil {
 			get = ss.getStream(s.opts.ReplayBuffer) // kept for when the client opens it

@@ -192,3 +192,35 @@ func TestCloseEndsStreams(t *testing.T) {
 		t.Fatalf("after Close: %d", resp.StatusCode)
 	}
 }
+
+// TestListen covers 2026-07-28 subscriptions/listen: acknowledged, then
+// list changes and resource updates arrive on the open stream.
+func TestListen(t *testing.T) {
+	s, hs := newTestServer(t, Options{})
+	body := `{"jsonrpc":"2.0","id":"L1","method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true,"resourceSubscriptions":["pqloop://server/info"]},` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`
+	resp := rpc(t, hs.URL+"/mcp", body, "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "subscriptions/listen")
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("listen: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(resp.Body)
+	_, ack := nextData(t, sc, "notifications/subscriptions/acknowledged")
+	if !strings.Contains(ack, `"io.modelcontextprotocol/subscriptionId":"L1"`) {
+		t.Fatalf("ack %s", ack)
+	}
+	must(s.Registry().AddRawTool(Tool{Name: "late"}, Inline, func(*Call, []byte) (*ToolResult, error) { return nil, nil }))
+	nextData(t, sc, "notifications/tools/list_changed")
+	s.NotifyResourceUpdated("pqloop://server/info")
+	nextData(t, sc, "notifications/resources/updated")
+}
+
+func TestMissingCapability2026(t *testing.T) {
+	_, hs := newTestServer(t, Options{ConformanceFixtures: true})
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"p"},` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`
+	resp := rpc(t, hs.URL+"/mcp", body, "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call", "Mcp-Name", "test_sampling")
+	if got := errorCode(t, readAll(t, resp)); got != CodeMissingRequiredClientCapability {
+		t.Fatalf("code %d", got)
+	}
+}

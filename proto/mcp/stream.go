@@ -167,6 +167,13 @@ func (st *eventStream) attach(w httpx.StreamWriter, after uint64) bool {
 	return complete
 }
 
+// connected reports whether a connection carries the stream now.
+func (st *eventStream) connected() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.out != nil
+}
+
 // detach forgets w if it is still the live connection.
 func (st *eventStream) detach(w httpx.StreamWriter) {
 	st.mu.Lock()

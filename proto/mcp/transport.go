@@ -299,6 +299,10 @@ func decodeHeaderValue(v []byte) (string, bool) {
 // reply sends the response to c's request: on its SSE stream when one was
 // opened, else as the application/json body.
 func (s *Server) reply(c *Call, idx int, result any, err error) {
+	if err == errDetached {
+		s.stats.Calls[idx][OutcomeOK].Add(1)
+		return
+	}
 	w := c.w
 	if c.stream != nil {
 		buf := s.appendReply(nil, c, idx, result, err)
