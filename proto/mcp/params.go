@@ -14,10 +14,10 @@ type params struct {
 	Level           string                 `json:"level"`     // logging/setLevel
 	RequestID       sonic.NoCopyRawMessage `json:"requestId"` // notifications/cancelled
 	ProtocolVersion string                 `json:"protocolVersion"`
-	Capabilities    clientCaps             `json:"capabilities"` // initialize
-	ClientInfo      Implementation         `json:"clientInfo"`   // initialize
-	Ref             completionRef          `json:"ref"`          // completion/complete
-	Argument        completionArg          `json:"argument"`     // completion/complete
+	Capabilities    clientCaps             `json:"capabilities"`  // initialize
+	ClientInfo      Implementation         `json:"clientInfo"`    // initialize
+	Ref             completionRef          `json:"ref"`           // completion/complete
+	Argument        completionArg          `json:"argument"`      // completion/complete
 	Notifications   *listenSet             `json:"notifications"` // subscriptions/listen
 }
 

@@ -52,9 +52,9 @@ type Server struct {
 
 	streams   sync.Map // *eventStream → struct{}: live streams, for keep-alive and Close
 	listeners sync.Map // *listener → struct{}: open subscriptions/listen requests
-	done    chan struct{}
-	closed  atomic.Bool
-	wg      sync.WaitGroup
+	done      chan struct{}
+	closed    atomic.Bool
+	wg        sync.WaitGroup
 }
 
 // Defaults for Options' zero fields.
