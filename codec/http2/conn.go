@@ -139,7 +139,8 @@ func (c *ServerConn) Close() {
 // Feed processes every complete frame at the start of in and returns how
 // many bytes it consumed; a partial frame stays for the next call. A
 // non-nil error is a connection error whose GOAWAY is already queued: the
-// caller flushes Output, then closes. now is a monotonic time in ns.
+// caller flushes Output, then closes. now is a positive monotonic time in
+// ns (zero marks a timer that is not running).
 func (c *ServerConn) Feed(in []byte, now int64) (consumed int, err error) {
 	if c.closed {
 		return 0, ErrConnClosed
@@ -518,7 +519,7 @@ func (c *ServerConn) Shutdown() {
 	c.goAwaySent = true
 }
 
-// Tick enforces the timeouts at time now (monotonic ns).
+// Tick enforces the timeouts at time now (positive monotonic ns).
 func (c *ServerConn) Tick(now int64) {
 	if c.closed {
 		return
