@@ -184,7 +184,9 @@ func (s *Server) expireSessions(now time.Time) {
 }
 
 // keepAlive writes a comment on every live stream and forgets the ended.
-func (s *Server) keepAlive(time.Time) {
+// A session whose GET stream is connected counts as in use: a client that
+// only listens is not idle.
+func (s *Server) keepAlive(now time.Time) {
 	s.eachListener(func(*listener) {})
 	s.streams.Range(func(k, _ any) bool {
 		st := k.(*eventStream)
@@ -197,6 +199,9 @@ func (s *Server) keepAlive(time.Time) {
 			return true
 		}
 		st.comment()
+		if st.owner != nil && st.connected() {
+			st.owner.touch(now)
+		}
 		return true
 	})
 }

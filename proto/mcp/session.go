@@ -89,6 +89,7 @@ func (s *session) getStream(replay int) *eventStream {
 	defer s.mu.Unlock()
 	if s.get == nil {
 		s.get = newEventStream(s.nextStream.Add(1), replay)
+		s.get.owner = s
 	}
 	return s.get
 }

@@ -14,7 +14,8 @@ import (
 // that lost the connection can resume with Last-Event-ID on a new GET. The
 // connection carrying the stream may change; the stream outlives it.
 type eventStream struct {
-	id  uint64
+	id    uint64
+	owner *session // kept alive while a client listens; nil without a session
 	mu  sync.Mutex
 	seq uint64
 	// ring holds the last len(ring) events, oldest at ring[head] once full.

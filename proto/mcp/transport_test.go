@@ -315,3 +315,17 @@ func TestPagination(t *testing.T) {
 		t.Fatalf("listed %d tools", len(seen))
 	}
 }
+
+// TestListeningSessionStaysAlive: an open GET stream keeps an otherwise
+// idle session from expiring.
+func TestListeningSessionStaysAlive(t *testing.T) {
+	s, hs := newTestServer(t, Options{SessionIdleTimeout: 100 * time.Millisecond, KeepAlive: 10 * time.Millisecond})
+	url := hs.URL + "/mcp"
+	sid := initSession(t, url, "2025-11-25")
+	get := openGet(t, url, sid, "")
+	time.Sleep(1500 * time.Millisecond) // the sweeper runs every second
+	if s.Stats().SessionsOpen.Load() != 1 {
+		t.Fatal("a session with an open GET stream expired")
+	}
+	get.Body.Close()
+}
