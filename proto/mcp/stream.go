@@ -16,8 +16,8 @@ import (
 type eventStream struct {
 	id    uint64
 	owner *session // kept alive while a client listens; nil without a session
-	mu  sync.Mutex
-	seq uint64
+	mu    sync.Mutex
+	seq   uint64
 	// ring holds the last len(ring) events, oldest at ring[head] once full.
 	ring  []sseEvent
 	head  int
