@@ -68,6 +68,8 @@ type Engine struct {
 	done   chan error
 	pinned chan struct{}
 	probes atomic.Int64
+
+	stopOnce sync.Once
 }
 
 // New prepares an engine; Start runs it.
@@ -158,7 +160,7 @@ func (e *Engine) Start() error {
 			gnet.WithTicker(true),
 			gnet.WithReadBufferCap(e.cfg.ReadBufferCap),
 			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-			gnet.WithLogLevel(gnetLogLevel),
+			gnet.WithLogger(gnetLogger{e.log}),
 		)
 		e.done <- err
 	}()
@@ -247,17 +249,20 @@ wait:
 	return err
 }
 
-// Stop stops the loops at once, closing every connection.
+// Stop stops the loops at once, closing every connection. It may be called
+// more than once, and after Drain.
 func (e *Engine) Stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := e.gnet.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		e.log.Debug("engine stop", "err", err)
-	}
-	<-e.done
-	if e.pool != nil {
-		e.pool.Close()
-	}
+	e.stopOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := e.gnet.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			e.log.Debug("engine stop", "err", err)
+		}
+		<-e.done
+		if e.pool != nil {
+			e.pool.Close()
+		}
+	})
 }
 
 // eachConn visits the loop's open connections. It runs on the loop.

@@ -5,11 +5,8 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
-	"github.com/panjf2000/gnet/v2/pkg/logging"
 	"github.com/valyala/bytebufferpool"
 )
-
-const gnetLogLevel = logging.ErrorLevel
 
 // handler adapts gnet's callbacks to the engine.
 type handler struct {
