@@ -55,9 +55,6 @@ func BenchmarkEchoInline(b *testing.B) {
 // TestEchoInlineAllocs holds the hot path to its budget: at most 6
 // allocations per tools/call echo.
 func TestEchoInlineAllocs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts are noisy under -short runs with -race")
-	}
 	const budget = 6
 	s := New(Options{Stateless: true})
 	defer s.Close()
