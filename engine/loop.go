@@ -213,3 +213,12 @@ func (l *Loop) onTick() {
 		}
 	}
 }
+
+// NewTestLoop returns a loop detached from any engine's event loops, for
+// driving protocols in tests and benchmarks.
+func NewTestLoop() *Loop {
+	e := &Engine{epoch: time.Now()}
+	lim := Limits{}
+	e.limits.Store(&lim)
+	return newLoop(e, 0, nil)
+}
