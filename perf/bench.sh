@@ -10,8 +10,10 @@
 # (utime+stime from /proc/PID/stat) and peak RSS (VmHWM) belong to that cell.
 # A row is skipped with a note when a server lacks the feature (e.g. /mcp 404).
 #
-# Environment: DURATION (10s), RATE (50000), IDLE_CONNS (15000), MICRO_BENCHTIME
-# (300ms), PQLOOP (bin/pqloop), PORT (18480), ADMIN_PORT (18490), OUT (BENCHMARKS.md).
+# Environment: DURATION (10s; whole seconds), WARMUP (2s; for h2load and loadgen),
+# RATE (50000), IDLE_CONNS (15000), MICRO_BENCHTIME (300ms), PQLOOP (a binary to
+# measure instead of building bin/pqloop), PORT (18480), ADMIN_PORT (18490),
+# PQ_PORT (18485), OUT (BENCHMARKS.md).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -64,7 +66,8 @@ fi
 [ -x "$PQLOOP" ] || note "pqloop is not built ($PQLOOP missing): its rows are skipped."
 
 # ---------------------------------------------------------------- servers
-# start_server NAME [wholebox|nopin]: starts NAME on $PORT, sets SERVER_PID.
+# start_server NAME [pinned|wholebox]: starts NAME on $PORT, sets SERVER_PID.
+# NAME pqloop-nopin is pqloop with PQLOOP_ENGINE_PIN_CPUS=false.
 start_server() {
 	local name=$1 mode=${2:-pinned} cpus=0 procs=1
 	if [ "$mode" != pinned ]; then cpus=0,1 procs=2; fi
@@ -128,8 +131,15 @@ supports() {
 }
 
 # ---------------------------------------------------------------- load tools
-# Each prints one JSON line: rps p50_ms p90_ms p99_ms p999_ms max_ms errors.
+# Each prints one JSON line: rps p50_ms p90_ms p99_ms p999_ms max_ms errors
+# timeouts non_2xx (h2load folds all three into errors).
 json_get() { sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" <<<"$1"; }
+# failures JSON: requests that did not get a 2xx answer, whatever the tool.
+failures() {
+	local e t n
+	e=$(json_get "$1" errors) t=$(json_get "$1" timeouts) n=$(json_get "$1" non_2xx)
+	calc "${e:-0} + ${t:-0} + ${n:-0}"
+}
 
 run_wrk() { # run_wrk PATH
 	taskset -c 1 wrk -t1 -c64 -d"$DURATION" -s perf/wrk-report.lua "$URL$1" 2>&1 | grep '^{'
@@ -138,10 +148,10 @@ run_wrk() { # run_wrk PATH
 # run_h2load ARGS...: percentiles from h2load's per-request log (it prints none).
 run_h2load() {
 	local log=$WORK/h2load.log out
-	out=$(taskset -c 1 h2load -D "$SECS" --warm-up-time=1 --log-file="$log" "$@" 2>&1)
+	out=$(taskset -c 1 h2load -D "$SECS" --warm-up-time="$WARMUP" --log-file="$log" "$@" 2>&1)
 	local rps failed
 	rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
-	failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1 \2/p' <<<"$out" | awk '{print $1 + $2}')
+	failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored, \([0-9]*\) timeout.*/\1 \2 \3/p' <<<"$out" | awk '{print $1 + $2 + $3}')
 	[ -n "$rps" ] || { echo "{}"; return; }
 	cut -f3 "$log" | sort -n | awk -v rps="$rps" -v errors="${failed:-0}" '
 		{ v[NR] = $1 }
@@ -151,7 +161,7 @@ run_h2load() {
 	rm -f "$log"
 }
 
-run_loadgen() { taskset -c 1 bin/loadgen -json -warmup 1s -d "$DURATION" "$@" 2>&1 | grep '^{' || echo "{}"; }
+run_loadgen() { taskset -c 1 bin/loadgen -json -warmup "$WARMUP" -d "$DURATION" "$@" 2>&1 | grep '^{' || echo "{}"; }
 
 # ---------------------------------------------------------------- cells
 declare -A RPS
@@ -189,7 +199,7 @@ cell() {
 	RPS[$workload/$server]=$rps
 	ROWS+=("$(printf '| %s | %.0f | %s | %s | %s | %.2f | %.1f | %s | %s |' "$server" "$rps" \
 		"$(json_get "$res" p50_ms)" "$(json_get "$res" p99_ms)" "$(json_get "$res" p999_ms)" \
-		"$(calc "($t1 - $t0) / $CLK_TCK")" "$(calc "$hwm / 1024")" "@RATIO@" "$(json_get "$res" errors)")")
+		"$(calc "($t1 - $t0) / $CLK_TCK")" "$(calc "$hwm / 1024")" "@RATIO@" "$(failures "$res")")")
 	echo "  $workload $server: $rps req/s" >&2
 }
 
@@ -209,7 +219,7 @@ table() {
 		echo
 		echo "\`$command\`"
 		echo
-		echo "| server | req/s | p50 ms | p99 ms | p99.9 ms | server CPU s | peak RSS MiB | pqloop ÷ server | errors |"
+		echo "| server | req/s | p50 ms | p99 ms | p99.9 ms | server CPU s | peak RSS MiB | pqloop ÷ server | failed |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 		local row base=${RPS[$workload/pqloop]:-}
 		for row in "${ROWS[@]}"; do
@@ -239,7 +249,7 @@ table mcp2 "MCP tools/call echo over h2c, 16 connections × 16 streams (h2load)"
 	"h2load -c16 -m16 -D $SECS -d perf/call.json -H ... $URL/mcp" \
 	h2c+mcp pinned run_h2load -c16 -m16 "${CALL[@]}" $URL/mcp
 table open "Open loop: GET /health at $RATE req/s, 64 connections (loadgen -rate, latency from intended send time)" \
-	"loadgen -rate $RATE -c 64 -warmup 1s -d $DURATION -url $URL/health" h1 pinned run_loadgen -rate "$RATE" -c 64 -url $URL/health
+	"loadgen -rate $RATE -c 64 -warmup $WARMUP -d $DURATION -url $URL/health" h1 pinned run_loadgen -rate "$RATE" -c 64 -url $URL/health
 
 # Whole box: both cores to the server (the load tool shares them), and pqloop
 # with CPU pinning off.
@@ -277,7 +287,7 @@ done
 # ---------------------------------------------------------------- loadgen agreement
 echo "== loadgen against wrk and h2load on h2o" >&2
 agree_rows=()
-h2load_rps() { taskset -c 1 h2load -D "$SECS" --warm-up-time=1 "$@" 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p'; }
+h2load_rps() { taskset -c 1 h2load -D "$SECS" --warm-up-time="$WARMUP" "$@" 2>&1 | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p'; }
 # agree LABEL TOOL_FN LOADGEN_FN: two rounds, the tools alternating so a
 # burst of noise on the shared machine hits both; the best of each counts.
 agree() {
@@ -363,14 +373,15 @@ dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with unco
 	echo "- Commit: $commit$dirty"
 	echo "- Machine: $cpu, $(nproc) cores, Linux $(uname -r)"
 	echo "- Go: $(go env GOVERSION); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}'); h2load: $(h2load --version | awk '{print $2}'); h2o: $(h2o --version 2>&1 | head -1 | awk '{print $3}')"
-	echo "- Duration per cell: $DURATION (h2load: after a 1 s warm-up; loadgen: after -warmup 1s)"
+	echo "- Duration per cell: $DURATION (h2load and loadgen after a $WARMUP warm-up; wrk has none)"
 	echo
 	echo "## Method"
 	echo
 	echo "The server under test runs on core 0 (\`taskset -c 0\`, \`GOMAXPROCS=1\`, \`PQLOOP_ENGINE_LOOPS=1\`,"
 	echo "one h2o thread); the load tool runs on core 1 (\`taskset -c 1\`). Each server is restarted for each"
 	echo "cell, so *server CPU s* (utime+stime from \`/proc/PID/stat\` before and after the load) and *peak RSS*"
-	echo "(\`VmHWM\`) belong to that cell. *pqloop ÷ server* is pqloop's req/s over that server's. Latencies of"
+	echo "(\`VmHWM\`) belong to that cell. *pqloop ÷ server* is pqloop's req/s over that server's; *failed* counts"
+	echo "requests without a 2xx answer (transport errors, timeouts, other statuses). Latencies of"
 	echo "h2load rows come from its per-request log (\`--log-file\`), of wrk rows from \`perf/wrk-report.lua\`."
 	echo "pqloop serves MCP at /mcp with \`PQLOOP_MCP_STATELESS=true\`; go-sdk runs stateless with JSON"
 	echo "responses, mcp-go stateless; nethttp and fasthttp answer /mcp with a minimal hand-written JSON-RPC"

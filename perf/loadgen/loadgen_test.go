@@ -119,7 +119,7 @@ func TestRunCountsStatusesAndChunkedBodies(t *testing.T) {
 			cfg := cs.config(t, proto, "/missing")
 			cfg.Requests = 100
 			res, err := Run(context.Background(), cfg)
-			if err != nil || res.Status["404"] != 100 {
+			if err != nil || res.Status["404"] != 100 || res.Non2xx != 100 {
 				t.Fatalf("got %+v, %v", res, err)
 			}
 			cfg = cs.config(t, proto, "/chunked")

@@ -27,6 +27,7 @@ type Result struct {
 	P999Ms      float64           `json:"p999_ms"`
 	MaxMs       float64           `json:"max_ms"`
 	Status      map[string]uint64 `json:"status"`
+	Non2xx      uint64            `json:"non_2xx"` // responses whose status is not 2xx
 	Errors      uint64            `json:"errors"`
 	Timeouts    uint64            `json:"timeouts"`
 	FirstError  string            `json:"first_error,omitempty"`
@@ -58,6 +59,9 @@ func newResult(cfg *Config, s *stats, window time.Duration, firstErr error) *Res
 	}
 	for code, n := range s.status {
 		res.Status[strconv.Itoa(code)] = n
+		if code < 200 || code > 299 {
+			res.Non2xx += n
+		}
 	}
 	if firstErr != nil {
 		res.FirstError = firstErr.Error()
