@@ -286,6 +286,11 @@ func (s *h2Session) headers(id uint32, block []byte, ended bool, r reporter) err
 }
 
 func (s *h2Session) setting(st http2.Setting) error {
+	// Valid enforces RFC 9113 §6.5.2's ranges; a MAX_FRAME_SIZE below 16384
+	// would otherwise stall the body chunking in start.
+	if err := st.Valid(); err != nil {
+		return fmt.Errorf("loadgen: server sent %w", err)
+	}
 	switch st.ID {
 	case http2.SettingMaxConcurrentStreams:
 		s.peerMaxStreams = st.Val

@@ -81,3 +81,24 @@ func TestH2SessionRejectsPush(t *testing.T) {
 		t.Fatal("PUSH_PROMISE accepted though push is disabled")
 	}
 }
+
+func TestH2SessionRejectsInvalidSettings(t *testing.T) {
+	for _, st := range []http2.Setting{
+		{ID: http2.SettingMaxFrameSize, Val: defaultMaxFrameSize - 1},
+		{ID: http2.SettingInitialWindowSize, Val: maxWindowSize + 1},
+		{ID: http2.SettingEnablePush, Val: 2},
+	} {
+		s := testH2Session(t, 1)
+		frame := serverFrames(func(fr *http2.Framer) { fr.WriteSettings(st) })
+		if _, err := s.receive(frame, &tally{}); err == nil {
+			t.Errorf("%v accepted", st)
+		}
+	}
+	s := testH2Session(t, 1)
+	frame := serverFrames(func(fr *http2.Framer) {
+		fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: defaultMaxFrameSize})
+	})
+	if _, err := s.receive(frame, &tally{}); err != nil {
+		t.Errorf("MAX_FRAME_SIZE at its lower bound: %v", err)
+	}
+}
