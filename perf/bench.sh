@@ -125,7 +125,7 @@ supports() {
 	h1) [ "$(curl -s -o /dev/null -w '%{http_code}' $URL/health)" = 200 ] ;;
 	h2c) [ "$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_version} %{http_code}' $URL/health)" = "2 200" ] ;;
 	mcp) curl -s -X POST "${MCP_HEADERS[@]}" --data-binary @perf/call.json $URL/mcp | grep -q '"hello world"' ;;
-	pq) bin/loadgen -proto pq -server-key "$WORK/pq.key.pub" -c 1 -n 1 -d 0 -json -url "http://127.0.0.1:$PQ_PORT/health" 2>/dev/null |
+	pq) bin/loadgen -proto pq -server-key "$WORK/pq.key.pub" -c 1 -n 1 -json -url "http://127.0.0.1:$PQ_PORT/health" 2>/dev/null |
 		grep -q '"200":1' ;;
 	esac
 }

@@ -43,7 +43,7 @@ func main() {
 		conns     = flag.Int("c", 64, "connections")
 		pipeline  = flag.Int("p", 1, "h1: requests pipelined per connection")
 		streams   = flag.Int("m", 1, "h2c: concurrent streams per connection")
-		duration  = flag.Duration("d", 10*time.Second, "measured duration (0: bounded by -n only)")
+		duration  = flag.Duration("d", 10*time.Second, "measured duration (with -n and no -d: bounded by -n only)")
 		requests  = flag.Int64("n", 0, "measured requests (0: bounded by -d only)")
 		warmup    = flag.Duration("warmup", 0, "load before measuring starts")
 		rate      = flag.Float64("rate", 0, "open loop: requests/s over all connections, latency from intended send time")
@@ -61,6 +61,9 @@ func main() {
 	flag.StringVar(&pqFlags.key, "key", "", "pq: file with our static private key (omit for an anonymous client)")
 	flag.StringVar(&pqFlags.inner, "inner", "h1", "pq: HTTP inside the channel, h1 or h2c")
 	flag.Parse()
+	if *requests > 0 && !flagSet("d") {
+		*duration = 0 // -n alone means "this many requests", however long they take
+	}
 	if *cpuProf != "" {
 		f, err := os.Create(*cpuProf)
 		if err == nil {
@@ -88,6 +91,11 @@ func main() {
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
+}
+
+func flagSet(name string) (set bool) {
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func runMain(rawURL, proto string, cfg loadgen.Config, pipeline, streams int, bodyFile string, pq pqOptions, asJSON bool) error {
