@@ -22,6 +22,9 @@ func newMetricsSet(s *Server) *metricsSet {
 		s.http.Metrics,
 		&engineCollector{s: s},
 	)
+	if s.mcp != nil {
+		reg.MustRegister(mcpCollector{srv: s.mcp})
+	}
 	return &metricsSet{registry: reg}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/pqloop/pqloop/engine"
 	"github.com/pqloop/pqloop/httpd"
 	"github.com/pqloop/pqloop/httpx"
+	"github.com/pqloop/pqloop/proto/mcp"
 	"github.com/pqloop/pqloop/server/config"
 )
 
@@ -49,6 +50,7 @@ type Server struct {
 	admin   *http.Server
 	adminLn net.Listener
 	metrics *metricsSet
+	mcp     *mcp.Server
 	extras  []component
 
 	ready    atomic.Bool

@@ -474,7 +474,7 @@ func (c *ServerConn) newStream(id uint32) *stream {
 	if n := len(c.free); n > 0 {
 		s, c.free = c.free[n-1], c.free[:n-1]
 	} else {
-		s = &stream{contentLength: -1}
+		s = &stream{contentLength: -1, trailerStart: -1}
 	}
 	s.id = id
 	s.sendWindow = int64(c.peer.initialWindowSize)

@@ -37,7 +37,7 @@ type stream struct {
 	contentLength int64 // -1 when absent
 	arena         []byte
 	fields        []fieldSpan // request fields, then trailer fields from trailerStart
-	trailerStart  int
+	trailerStart  int         // -1 until a trailer block starts
 	method        span
 	scheme        span
 	authority     span
@@ -67,7 +67,7 @@ func (s *stream) reset() {
 	if cap(pending) > retainLimit {
 		pending = nil
 	}
-	*s = stream{arena: arena, fields: fields, body: body, pending: pending, trailerBlock: tb, contentLength: -1}
+	*s = stream{arena: arena, fields: fields, body: body, pending: pending, trailerBlock: tb, contentLength: -1, trailerStart: -1}
 }
 
 func (s *stream) bytes(sp span) []byte { return s.arena[sp.off : sp.off+sp.len : sp.off+sp.len] }
@@ -85,8 +85,12 @@ func (s *stream) buildRequest(req *Request) {
 	req.StreamID = s.id
 	req.Method, req.Scheme = s.bytes(s.method), s.bytes(s.scheme)
 	req.Authority, req.Path = s.bytes(s.authority), s.bytes(s.path)
-	req.Header = s.appendFields(req.Header[:0], s.fields[:s.trailerStart])
-	req.Trailer = s.appendFields(req.Trailer[:0], s.fields[s.trailerStart:])
+	ts := s.trailerStart
+	if ts < 0 { // no trailers: every field is a request field
+		ts = len(s.fields)
+	}
+	req.Header = s.appendFields(req.Header[:0], s.fields[:ts])
+	req.Trailer = s.appendFields(req.Trailer[:0], s.fields[ts:])
 	req.Body = s.body
 }
 
