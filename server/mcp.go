@@ -1,10 +1,10 @@
 package server
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pqloop/pqloop/engine"
 	"github.com/pqloop/pqloop/proto/mcp"
 	"github.com/pqloop/pqloop/server/config"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // mcpComponent is the MCP endpoint mounted on the main listener.
