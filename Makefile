@@ -7,7 +7,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/pqloop/pqloop/server.Version=$(VERSION)
 FUZZTIME ?= 4s
 
-.PHONY: all build run test vet unit fuzz fuzz-smoke integration h2spec tools tools-apt clean
+.PHONY: all build run test vet unit fuzz fuzz-smoke integration h2spec interop tools tools-apt clean
 
 all: build
 
@@ -40,7 +40,11 @@ fuzz-smoke:
 fuzz:
 	$(MAKE) fuzz-smoke FUZZTIME=$${FUZZTIME:-60s}
 
-integration: build h2spec
+integration: build h2spec interop
+
+# interop: the official MCP SDK clients and conformance suite against the real server.
+interop: build
+	scripts/interop.sh
 
 # h2spec against the real server: every generic and strict case must pass.
 h2spec: build
