@@ -23,6 +23,11 @@ import (
 // message the fuzzer mutates from. Regenerate the seeds with
 //
 //	go test ./fuzz -run TestWritePQCorpus -pq.corpus
+//
+// Inputs are kilobytes long and many run a KEM, so Go's default 60 s
+// minimisation of each new input stalls progress; fuzz with, say,
+//
+//	go test ./fuzz -run XXX -fuzz '^FuzzPQServerHandshake$' -fuzztime 60s -fuzzminimizetime 3s
 var writePQCorpus = flag.Bool("pq.corpus", false, "rewrite the FuzzPQ* seed corpora")
 
 // detRand is a deterministic byte stream: SHA-256 of a label and a counter.
