@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -71,8 +72,10 @@ type h2Session struct {
 	dec     *hpack.Decoder
 	decoded *h2Stream // target of the hpack emit callback
 	// endsStream remembers END_STREAM from a HEADERS frame until the
-	// header block's last CONTINUATION.
+	// header block's last CONTINUATION; continuing is the stream whose
+	// header block awaits CONTINUATION frames, or 0.
 	endsStream bool
+	continuing uint32
 
 	streams []h2Stream
 	active  int
@@ -98,7 +101,6 @@ func newH2Session(req *h2Request, depth int) *h2Session {
 	}
 	s.fr = http2.NewFramer(&s.out, &s.src)
 	s.fr.SetMaxReadFrameSize(defaultMaxFrameSize)
-	s.fr.SetReuseFrames()
 	s.enc = hpack.NewEncoder(&s.encBuf)
 	s.dec = hpack.NewDecoder(defaultHeaderTableSize, s.emit)
 	s.dec.SetMaxStringLength(maxResponseHeadBytes)
@@ -188,42 +190,103 @@ func (s *h2Session) finish(st *h2Stream, r reporter, ok bool) {
 func (s *h2Session) receive(in []byte, r reporter) (int, error) {
 	off := 0
 	for len(in)-off >= frameHeaderLen {
-		length := int(in[off])<<16 | int(in[off+1])<<8 | int(in[off+2])
+		// RFC 9113 §4.1: length(24) type(8) flags(8) R(1) stream id(31).
+		h := in[off : off+frameHeaderLen]
+		length := int(h[0])<<16 | int(h[1])<<8 | int(h[2])
 		if length > defaultMaxFrameSize {
 			return off, fmt.Errorf("loadgen: server sent a %d-byte frame, over SETTINGS_MAX_FRAME_SIZE", length)
 		}
 		if len(in)-off < frameHeaderLen+length {
 			break
 		}
-		s.src.Reset(in[off : off+frameHeaderLen+length])
-		off += frameHeaderLen + length
-		f, err := s.fr.ReadFrame()
-		if err != nil {
-			return off, fmt.Errorf("loadgen: reading HTTP/2 frame: %w", err)
-		}
-		if err := s.handle(f, r); err != nil {
+		raw := in[off : off+frameHeaderLen+length]
+		off += len(raw)
+		typ, flags := http2.FrameType(h[3]), http2.Flags(h[4])
+		id := binary.BigEndian.Uint32(h[5:]) & maxStreamID
+		if err := s.frame(typ, flags, id, raw, r); err != nil {
 			return off, err
 		}
 	}
 	return off, nil
 }
 
-func (s *h2Session) handle(f http2.Frame, r reporter) error {
-	switch f := f.(type) {
-	case *http2.HeadersFrame:
-		s.endsStream = f.StreamEnded()
-		return s.headers(f.StreamID, f.HeaderBlockFragment(), f.HeadersEnded(), r)
-	case *http2.ContinuationFrame:
-		return s.headers(f.StreamID, f.HeaderBlockFragment(), f.HeadersEnded(), r)
-	case *http2.DataFrame:
-		s.recvUnacked += int64(f.Length)
+var (
+	errHeaderBlockCut = errors.New("loadgen: header block interrupted by another frame (RFC 9113 §6.10)")
+	errBadPadding     = errors.New("loadgen: frame padding longer than its payload")
+	errFrameOnZero    = errors.New("loadgen: HEADERS or DATA on stream 0")
+	errShortHeaders   = errors.New("loadgen: HEADERS too short for its priority fields")
+)
+
+// frame handles one frame. The frames every response brings (HEADERS,
+// CONTINUATION, DATA) are parsed here without allocating; the rare control
+// frames go through the Framer, which allocates one struct per frame.
+func (s *h2Session) frame(typ http2.FrameType, flags http2.Flags, id uint32, raw []byte, r reporter) error {
+	payload := raw[frameHeaderLen:]
+	if s.continuing != 0 && (typ != http2.FrameContinuation || id != s.continuing) {
+		return errHeaderBlockCut
+	}
+	switch typ {
+	case http2.FrameHeaders:
+		block, err := unpad(flags, payload)
+		if err != nil {
+			return err
+		}
+		if id == 0 {
+			return errFrameOnZero
+		}
+		if flags.Has(http2.FlagHeadersPriority) { // §6.2: 5 bytes of deprecated priority
+			if len(block) < 5 {
+				return errShortHeaders
+			}
+			block = block[5:]
+		}
+		s.endsStream = flags.Has(http2.FlagHeadersEndStream)
+		return s.headers(id, block, flags.Has(http2.FlagHeadersEndHeaders), r)
+	case http2.FrameContinuation:
+		if s.continuing == 0 {
+			return errors.New("loadgen: CONTINUATION without HEADERS")
+		}
+		return s.headers(id, payload, flags.Has(http2.FlagContinuationEndHeaders), r)
+	case http2.FrameData:
+		if _, err := unpad(flags, payload); err != nil {
+			return err
+		}
+		if id == 0 {
+			return errFrameOnZero
+		}
+		// Flow control counts the whole payload, padding included (§6.9.1).
+		s.recvUnacked += int64(len(payload))
 		if s.recvUnacked >= maxWindowSize/2 {
 			s.fr.WriteWindowUpdate(0, uint32(s.recvUnacked))
 			s.recvUnacked = 0
 		}
-		if st := s.stream(f.StreamID); st != nil && f.StreamEnded() {
+		if st := s.stream(id); st != nil && flags.Has(http2.FlagDataEndStream) {
 			s.finish(st, r, true)
 		}
+		return nil
+	}
+	s.src.Reset(raw)
+	f, err := s.fr.ReadFrame()
+	if err != nil {
+		return fmt.Errorf("loadgen: reading HTTP/2 frame: %w", err)
+	}
+	return s.control(f, r)
+}
+
+// unpad strips the padding of a PADDED frame (RFC 9113 §6.1, §6.2).
+func unpad(flags http2.Flags, p []byte) ([]byte, error) {
+	if !flags.Has(http2.FlagDataPadded) { // the same bit as FlagHeadersPadded
+		return p, nil
+	}
+	if len(p) == 0 || int(p[0]) >= len(p) {
+		return nil, errBadPadding
+	}
+	return p[1 : len(p)-int(p[0])], nil
+}
+
+// control handles the connection's other frames.
+func (s *h2Session) control(f http2.Frame, r reporter) error {
+	switch f := f.(type) {
 	case *http2.SettingsFrame:
 		if f.IsAck() {
 			return nil
@@ -261,9 +324,13 @@ func (s *h2Session) handle(f http2.Frame, r reporter) error {
 }
 
 // headers feeds a header block fragment to the decoder, which carries its
-// state across CONTINUATION frames; the Framer already checked they follow.
+// state across CONTINUATION frames.
 func (s *h2Session) headers(id uint32, block []byte, ended bool, r reporter) error {
 	s.decoded = s.stream(id) // nil for a stream we no longer track: decode, then drop
+	s.continuing = 0
+	if !ended {
+		s.continuing = id
+	}
 	if _, err := s.dec.Write(block); err != nil {
 		return fmt.Errorf("loadgen: decoding response headers: %w", err)
 	}

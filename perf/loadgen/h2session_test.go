@@ -102,3 +102,51 @@ func TestH2SessionRejectsInvalidSettings(t *testing.T) {
 		t.Errorf("MAX_FRAME_SIZE at its lower bound: %v", err)
 	}
 }
+
+func TestH2SessionHeaderBlocks(t *testing.T) {
+	status200 := []byte{0x88} // HPACK static index 8, ":status: 200"
+	s := testH2Session(t, 2)
+	s.start(1)
+	s.start(2)
+	var got tally
+	// Stream 1: padded HEADERS with priority, END_STREAM, the block split
+	// over a CONTINUATION. Stream 3: HEADERS then padded DATA.
+	frames := serverFrames(func(fr *http2.Framer) {
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: nil, EndStream: true, PadLength: 3,
+			Priority: http2.PriorityParam{StreamDep: 0, Weight: 7}})
+		fr.WriteContinuation(1, true, status200)
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: status200, EndHeaders: true})
+		fr.WriteDataPadded(3, true, []byte("Hello, world!"), make([]byte, 5))
+	})
+	if n, err := s.receive(frames, &got); err != nil || n != len(frames) {
+		t.Fatalf("receive: %d of %d, %v", n, len(frames), err)
+	}
+	if got.ok != 2 || s.inflight() != 0 {
+		t.Fatalf("completed %d, inflight %d", got.ok, s.inflight())
+	}
+}
+
+func TestH2SessionRejectsMalformedFrames(t *testing.T) {
+	for name, write := range map[string]func(fr *http2.Framer){
+		"interrupted header block": func(fr *http2.Framer) {
+			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: []byte{0x88}})
+			fr.WriteData(1, true, nil)
+		},
+		"continuation without headers": func(fr *http2.Framer) { fr.WriteContinuation(1, true, []byte{0x88}) },
+		"padding longer than payload": func(fr *http2.Framer) {
+			fr.WriteRawFrame(http2.FrameData, http2.FlagDataPadded, 1, []byte{4, 'a', 'b'})
+		},
+		"headers on stream 0": func(fr *http2.Framer) {
+			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, 0, []byte{0x88})
+		},
+		"priority cut short": func(fr *http2.Framer) {
+			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersPriority, 1, []byte{0, 0})
+		},
+	} {
+		s := testH2Session(t, 1)
+		s.start(1)
+		if _, err := s.receive(serverFrames(write), &tally{}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
