@@ -17,61 +17,55 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// forPatterns runs bench once per handshake pattern.
+func forPatterns(b *testing.B, bench func(b *testing.B, ik bool)) {
+	b.Run("pqNK", func(b *testing.B) { bench(b, false) })
+	b.Run("pqIK", func(b *testing.B) { bench(b, true) })
+}
+
 // BenchmarkServerHandshake measures the server's CPU for one handshake:
 // parsing and checking message 1, the KEM work, and writing message 2. The
 // same message 1 is replayed; the replay guard only refuses it after a
 // confirmed handshake, which this loop never reaches.
 func BenchmarkServerHandshake(b *testing.B) {
-	for _, ik := range []bool{false, true} {
-		name := "pqNK"
-		if ik {
-			name = "pqIK"
-		}
-		b.Run(name, func(b *testing.B) {
-			f := newFixture(b, ik)
-			_, m1 := f.newMsg1(b, testNow)
-			b.ReportAllocs()
-			cpu := processCPU()
-			for b.Loop() {
-				s := NewServer(f.scfg, testRemote)
-				if _, _, err := s.Feed(m1, testNow); err != nil {
-					b.Fatal(err)
-				}
+	forPatterns(b, func(b *testing.B, ik bool) {
+		f := newFixture(b, ik)
+		_, m1 := f.newMsg1(b, testNow)
+		b.ReportAllocs()
+		cpu := processCPU()
+		for b.Loop() {
+			s := NewServer(f.scfg, testRemote)
+			if _, _, err := s.Feed(m1, testNow); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op")
-		})
-	}
+		}
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op")
+	})
 }
 
 // BenchmarkClientHandshake measures the client's CPU: building message 1
 // and processing message 2.
 func BenchmarkClientHandshake(b *testing.B) {
-	for _, ik := range []bool{false, true} {
-		name := "pqNK"
-		if ik {
-			name = "pqIK"
-		}
-		b.Run(name, func(b *testing.B) {
-			f := newFixture(b, ik)
-			b.ReportAllocs()
-			for b.Loop() {
-				c, err := NewClient(f.ccfg, testNow)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				s := NewServer(f.scfg, testRemote)
-				if _, _, err := s.Feed(c.Output(), testNow); err != nil {
-					b.Fatal(err)
-				}
-				c.Advance(len(c.Output()))
-				b.StartTimer()
-				if _, _, err := c.Feed(s.Output(), testNow); err != nil {
-					b.Fatal(err)
-				}
+	forPatterns(b, func(b *testing.B, ik bool) {
+		f := newFixture(b, ik)
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := NewClient(f.ccfg, testNow)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+			b.StopTimer()
+			s := NewServer(f.scfg, testRemote)
+			if _, _, err := s.Feed(c.Output(), testNow); err != nil {
+				b.Fatal(err)
+			}
+			c.Advance(len(c.Output()))
+			b.StartTimer()
+			if _, _, err := c.Feed(s.Output(), testNow); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 var recordSizes = []int{64, 1024, 16384}

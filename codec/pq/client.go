@@ -119,25 +119,19 @@ func (c *Client) Feed(in []byte, now int64) (consumed int, plaintext []byte, err
 	if c.hs == nil {
 		return c.openRecord(in)
 	}
-	typ, n, ok := peekFrame(in)
-	if !ok {
-		return 0, nil, nil
+	frame, ok, err := handshakeFrame(in, frameResponse, maxResponseBody(c.pattern))
+	if err == nil && ok {
+		err = c.finish(frame[frameHeaderLen:], now)
 	}
-	if typ != frameResponse {
-		return 0, nil, c.fail(ErrUnexpectedFrame)
-	}
-	if n > maxResponseBody(c.pattern) {
-		return 0, nil, c.fail(ErrFrameTooLong)
-	}
-	if len(in) < frameHeaderLen+n {
-		return 0, nil, nil
-	}
-	if err := c.finish(in[frameHeaderLen:frameHeaderLen+n], now); err != nil {
+	if err != nil {
 		c.hs.Wipe()
 		c.hs = nil
 		return 0, nil, c.fail(err)
 	}
-	return frameHeaderLen + n, nil, nil
+	if !ok {
+		return 0, nil, nil
+	}
+	return len(frame), nil, nil
 }
 
 func (c *Client) finish(msg []byte, now int64) error {

@@ -132,20 +132,27 @@ func (r *records) rekeyDue() bool {
 	return r.sentUnderKey >= r.rekeyAfterRecords || r.now-r.keyBorn >= r.rekeyAfterTime
 }
 
+// canSend reports why nothing can be sealed, if anything prevents it.
+func (r *records) canSend() error {
+	switch {
+	case r.err != nil:
+		return r.err
+	case !r.ready:
+		return ErrNotEstablished
+	case r.sendClosed:
+		return ErrClosed
+	}
+	return nil
+}
+
 // Seal appends pending control output, then plaintext as data records of at
 // most MaxRecordPlaintext bytes, to dst. It rekeys first when the send key
 // has reached its record or age limit; the age is judged by the time of the
 // latest Feed or Tick. It allocates nothing when dst has room. An empty
 // plaintext appends only pending output.
 func (r *records) Seal(dst, plaintext []byte) ([]byte, error) {
-	if r.err != nil {
-		return dst, r.err
-	}
-	if !r.ready {
-		return dst, ErrNotEstablished
-	}
-	if r.sendClosed {
-		return dst, ErrClosed
+	if err := r.canSend(); err != nil {
+		return dst, err
 	}
 	dst = r.takePending(dst)
 	var err error
@@ -183,14 +190,8 @@ func (r *records) Tick(now int64) error {
 // afterwards. The peer's Feed then reports io.EOF, which tells an orderly
 // end from a truncation.
 func (r *records) CloseWrite(dst []byte) ([]byte, error) {
-	if r.err != nil {
-		return dst, r.err
-	}
-	if !r.ready {
-		return dst, ErrNotEstablished
-	}
-	if r.sendClosed {
-		return dst, ErrClosed
+	if err := r.canSend(); err != nil {
+		return dst, err
 	}
 	dst = r.takePending(dst)
 	dst, err := r.sealRecord(dst, recordClose, nil)

@@ -119,31 +119,25 @@ func (s *Server) Feed(in []byte, now int64) (consumed int, plaintext []byte, err
 		}
 		return consumed, plaintext, err
 	}
-	typ, n, ok := peekFrame(in)
+	frame, ok, err := handshakeFrame(in, frameInit, maxInitBody(noise.PQIK))
+	if err == nil && ok {
+		err = s.handshake(frame, now)
+	}
+	if err != nil {
+		return 0, nil, s.fail(err)
+	}
 	if !ok {
 		return 0, nil, nil
 	}
-	if typ != frameInit {
-		return 0, nil, s.fail(ErrUnexpectedFrame)
-	}
-	if n > maxInitBody(noise.PQIK) {
-		return 0, nil, s.fail(ErrFrameTooLong)
-	}
-	if len(in) < frameHeaderLen+n {
-		return 0, nil, nil
-	}
-	if err := s.handshake(in[:frameHeaderLen+n], now); err != nil {
-		return 0, nil, s.fail(err)
-	}
-	return frameHeaderLen + n, nil, nil
+	return len(frame), nil, nil
 }
 
 // HandshakeReady reports whether in starts with a complete message 1 frame,
 // so the next Feed runs the expensive handshake step. An engine uses it to
 // hand that one Feed (with a copy of the frame) to a worker goroutine.
 func (s *Server) HandshakeReady(in []byte) bool {
-	typ, n, ok := peekFrame(in)
-	return s.state == awaitInit && s.err == nil && ok && typ == frameInit && len(in) >= frameHeaderLen+n
+	_, ok, err := handshakeFrame(in, frameInit, maxInitBody(noise.PQIK))
+	return s.state == awaitInit && s.err == nil && ok && err == nil
 }
 
 // handshake processes message 1 (the whole frame) and queues message 2.

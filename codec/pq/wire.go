@@ -97,3 +97,22 @@ func peekFrame(in []byte) (typ byte, n int, ok bool) {
 	}
 	return in[0], int(binary.BigEndian.Uint16(in[1:3])), true
 }
+
+// handshakeFrame looks for a whole handshake frame of type want with a body
+// of at most maxBody bytes at the start of in. ok is false while it is
+// incomplete; a wrong type or an over-long length fails at once, without
+// waiting for the body.
+func handshakeFrame(in []byte, want byte, maxBody int) (frame []byte, ok bool, err error) {
+	typ, n, ok := peekFrame(in)
+	switch {
+	case !ok:
+		return nil, false, nil
+	case typ != want:
+		return nil, false, ErrUnexpectedFrame
+	case n > maxBody:
+		return nil, false, ErrFrameTooLong
+	case len(in) < frameHeaderLen+n:
+		return nil, false, nil
+	}
+	return in[:frameHeaderLen+n], true, nil
+}
