@@ -117,8 +117,9 @@ func (c *Conn) Backlog() int {
 	return n
 }
 
-// runPosted runs the mailbox on the loop.
-func (c *Conn) runPosted() {
+// runPosted runs the mailbox on the loop and reports whether it ran
+// anything.
+func (c *Conn) runPosted() bool {
 	c.mu.Lock()
 	fns := c.posted
 	c.posted = c.spare[:0]
@@ -131,6 +132,7 @@ func (c *Conn) runPosted() {
 	c.mu.Lock()
 	c.spare = fns[:0]
 	c.mu.Unlock()
+	return len(fns) > 0
 }
 
 // flush hands the event's output to gnet (which writes it now or keeps a

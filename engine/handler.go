@@ -69,7 +69,7 @@ func (h *handler) OnTraffic(gc gnet.Conn) gnet.Action {
 	defer l.leave()
 	lim := h.e.limits.Load()
 
-	c.runPosted()
+	ran := c.runPosted()
 	fresh, _ := gc.Next(-1)
 	l.Stats.BytesIn.Add(uint64(len(fresh)))
 	data := c.take(fresh)
@@ -77,7 +77,7 @@ func (h *handler) OnTraffic(gc gnet.Conn) gnet.Action {
 	if !c.closing && !c.paused {
 		if gc.OutboundBuffered() > lim.MaxOutput {
 			l.pause(c) // the tick re-offers the input once the output drains
-		} else if len(data) > 0 {
+		} else if len(data) > 0 || ran { // after posted work, a protocol may move on with what it holds
 			n, err := c.proto.OnData(data)
 			if err != nil {
 				c.closing = true
@@ -92,6 +92,12 @@ func (h *handler) OnTraffic(gc gnet.Conn) gnet.Action {
 	c.flush()
 	if c.closing {
 		return gnet.Close
+	}
+	if !c.paused && gc.OutboundBuffered() > lim.MaxOutput {
+		// Start the write-stall clock now: a peer that asked for a lot and
+		// then neither reads nor sends would otherwise never be paused,
+		// and its output would stay queued for ever.
+		l.pause(c)
 	}
 	return gnet.None
 }

@@ -9,6 +9,8 @@ type Protocol interface {
 	// consumed; bytes it leaves are offered again with the next event. It
 	// may consume less than a whole message and nothing while it waits for
 	// work in flight (the engine then offers the bytes again after Post).
+	// After posted work has run it is called even with no input, so a
+	// protocol holding input of its own (a decrypted record) can move on.
 	// An error closes the connection after what was written is flushed.
 	OnData(in []byte) (consumed int, err error)
 	// Flush runs before the engine writes the connection's output, once per

@@ -21,11 +21,12 @@ var _ engine.Protocol = (*conn)(nil)
 
 func (s *Server) newConn(l engine.Link, peer httpx.Peer, proto string) *conn {
 	c := &conn{s: s, link: l, ls: s.loops[l.Loop().ID%len(s.loops)], peer: peer}
-	if proto == "h2" {
-		c.h2 = newH2Conn(c)
-	} else {
-		c.h1 = newH1Conn(c, proto == "")
-	}
+	// A plaintext listener sniffs for the HTTP/2 preface when h2c is on.
+	// Inside the channel the handshake's choice is a hint: a forwarder
+	// (pqloop connect) cannot know what its local client will speak, so
+	// the preface decides there too.
+	sniff := s.h2c || proto != ""
+	c.h1 = newH1Conn(c, sniff)
 	l.SetTimeout(engine.TimeoutHeader)
 	return c
 }

@@ -34,7 +34,7 @@ type h1Conn struct {
 }
 
 func newH1Conn(c *conn, sniff bool) *h1Conn {
-	h := &h1Conn{c: c, sniff: sniff && c.s.h2c, first: true}
+	h := &h1Conn{c: c, sniff: sniff, first: true}
 	h.x = h.newExchange()
 	h.parser.Limits = c.s.limits.Load().HTTP1
 	return h

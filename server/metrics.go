@@ -25,6 +25,11 @@ func newMetricsSet(s *Server) *metricsSet {
 	if s.mcp != nil {
 		reg.MustRegister(mcpCollector{srv: s.mcp})
 	}
+	for _, c := range s.extras {
+		if p, ok := c.(*pqComponent); ok {
+			reg.MustRegister(pqCollector{l: p.pqd})
+		}
+	}
 	return &metricsSet{registry: reg}
 }
 
