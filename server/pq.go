@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pqloop/pqloop/codec/pq"
 	"github.com/pqloop/pqloop/crypto/pqkey"
 	"github.com/pqloop/pqloop/engine"
 	"github.com/pqloop/pqloop/pqd"
 	"github.com/pqloop/pqloop/server/config"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // pqComponent is the PQ channel listener.
@@ -100,7 +100,10 @@ var (
 // pqCollector exports the PQ listener's counters.
 type pqCollector struct{ l *pqd.Listener }
 
-func (c pqCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descPQHandshakes; ch <- descPQRecordErrs }
+func (c pqCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descPQHandshakes
+	ch <- descPQRecordErrs
+}
 
 func (c pqCollector) Collect(ch chan<- prometheus.Metric) {
 	st := &c.l.Stats

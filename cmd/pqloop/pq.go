@@ -83,4 +83,3 @@ func clientConfig(serverKeyFile, keyFile, protos string) (*pq.ClientConfig, erro
 	}
 	return cfg, nil
 }
-
