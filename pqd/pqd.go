@@ -15,6 +15,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,9 +68,16 @@ type conn struct {
 	inner     engine.Protocol
 	innerLink innerLink
 
-	handshaking bool  // message 1 is being processed on the offload pool
+	handshaking bool  // message 1 is being processed on the offload pool: leave ch alone
 	skip        int   // input bytes the offloaded handshake consumed
 	hsErr       error // its outcome
+
+	// hsMu decides who wipes the channel when the connection closes while
+	// a handshake runs on a worker: the loop if the worker is done, else
+	// the worker when it finishes.
+	hsMu       sync.Mutex
+	hsFinished bool
+	closed     bool
 
 	plain   []byte // plaintext the inner protocol left unconsumed
 	out     []byte // the inner protocol's plaintext output, sealed at Flush
@@ -161,8 +169,15 @@ func (c *conn) deliver(plain []byte) error {
 func (c *conn) offloadHandshake(in []byte) error {
 	msg := append([]byte(nil), in...)
 	c.handshaking = true
+	c.hsFinished = false
 	ok := c.link.Offload(func() {
 		n, _, err := c.ch.Feed(msg, time.Now().UnixNano())
+		c.hsMu.Lock()
+		c.hsFinished = true
+		if c.closed {
+			c.ch.Wipe()
+		}
+		c.hsMu.Unlock()
 		c.link.Post(func() { c.handshakeDone(n, err) })
 	})
 	if !ok {
@@ -186,6 +201,9 @@ func (c *conn) handshakeDone(n int, err error) {
 }
 
 func (c *conn) Flush() {
+	if c.handshaking {
+		return
+	}
 	if c.inner != nil {
 		c.inner.Flush()
 	}
@@ -212,7 +230,7 @@ func (c *conn) OnTimeout(kind engine.Timeout) {
 }
 
 func (c *conn) OnTick(now int64) {
-	if c.ch.Established() {
+	if !c.handshaking && c.ch.Established() {
 		if err := c.ch.Tick(time.Now().UnixNano()); err != nil {
 			c.link.Close()
 			return
@@ -235,7 +253,12 @@ func (c *conn) OnClose() {
 	if c.inner != nil {
 		c.inner.OnClose()
 	}
-	c.ch.Wipe()
+	c.hsMu.Lock()
+	c.closed = true
+	if !c.handshaking || c.hsFinished {
+		c.ch.Wipe()
+	}
+	c.hsMu.Unlock()
 }
 
 // innerLink is the Link the inner protocol writes plaintext to.

@@ -83,9 +83,15 @@ func startServer(t testing.TB, tweak func(*config.Config)) *testServer {
 	return ts
 }
 
+// extraRoutes are added by other test files.
+var extraRoutes []func(*httpx.Router)
+
 // routes are the test handlers: echo, offloaded sleep, block-until-released,
 // panic, and a server-sent event stream.
 func (ts *testServer) routes(rt *httpx.Router) {
+	for _, add := range extraRoutes {
+		add(rt)
+	}
 	rt.Handle("POST", "/echo", httpx.Inline, func(w *httpx.Response, r *httpx.Request) {
 		w.SetHeader("content-type", "application/octet-stream")
 		w.Write(r.Body)
