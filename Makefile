@@ -16,7 +16,7 @@ build:
 	@if [ -d perf/cmd/loadgen ]; then $(GO) build -o bin/loadgen ./perf/cmd/loadgen; fi
 
 run: build
-	./bin/pqloop serve --config config/pqloop.yaml
+	./bin/pqloop serve --config config/pqloop.yaml --pq-listen 127.0.0.1:8443
 
 # test: formatting and vet, every unit and integration test under the race
 # detector, a short run of every fuzz target, h2spec and the real-client
