@@ -186,7 +186,9 @@ func (hs *HandshakeState) readMessage(dst, msg []byte) ([]byte, error) {
 				return dst, err
 			}
 			copy(hs.re.packed[:], b)
-			if hs.re.key.Unpack(hs.re.packed[:]) != nil {
+			err = hs.re.key.Unpack(hs.re.packed[:])
+			clearUpperVectorState()
+			if err != nil {
 				return dst, ErrBadKey
 			}
 			hs.ss.MixHash(b)

@@ -23,7 +23,9 @@ func ParsePublicKey(b []byte) (*PublicKey, error) {
 	}
 	p := new(PublicKey)
 	copy(p.packed[:], b)
-	if err := p.key.Unpack(p.packed[:]); err != nil {
+	err := p.key.Unpack(p.packed[:])
+	clearUpperVectorState()
+	if err != nil {
 		return nil, ErrBadKey
 	}
 	return p, nil
@@ -40,6 +42,7 @@ func (p *PublicKey) encapsulate(rand io.Reader, ct, ss []byte) error {
 		return err
 	}
 	p.key.EncapsulateTo(ct, ss, seed[:])
+	clearUpperVectorState()
 	clear(seed[:])
 	return nil
 }
@@ -60,6 +63,7 @@ func NewPrivateKey(seed []byte) (*PrivateKey, error) {
 	k := new(PrivateKey)
 	copy(k.seed[:], seed)
 	sk, pk := xwing.DeriveKeyPair(k.seed[:])
+	clearUpperVectorState()
 	k.key = *sk
 	*sk = xwing.PrivateKey{}
 	pk.Pack(k.Public.packed[:])
@@ -85,7 +89,10 @@ func (k *PrivateKey) Seed() []byte { return k.seed[:] }
 // decapsulate fills ss from ct. X-Wing decapsulation never fails: a forged
 // ciphertext yields an unrelated secret (ML-KEM's implicit rejection), which
 // the next AEAD tag then rejects.
-func (k *PrivateKey) decapsulate(ss, ct []byte) { k.key.DecapsulateTo(ss, ct) }
+func (k *PrivateKey) decapsulate(ss, ct []byte) {
+	k.key.DecapsulateTo(ss, ct)
+	clearUpperVectorState()
+}
 
 // Wipe overwrites the seed and the expanded secret key in place. Copies that
 // circl made on the stack while deriving are beyond reach, as in all Go code.
