@@ -67,3 +67,6 @@ $(TOOLS)/bin/h2spec:
 
 clean:
 	rm -rf bin results
+
+# Benchmarks and profiling: make bench, bench-quick, profile (perf/perf.mk).
+include perf/perf.mk
