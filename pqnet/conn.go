@@ -158,11 +158,14 @@ func (c *Conn) feedOne() ([]byte, error) {
 	}
 }
 
-// fill reads more bytes from the socket, moving the unfed tail to the front
-// first. A socket EOF in the middle of a frame, or before the peer's close
-// record, is a truncation.
+// fill reads more bytes from the socket. The unfed tail moves to the front
+// only when less than a whole frame's room is left behind it, so a byte is
+// moved at most about once. A socket EOF in the middle of a frame, or before
+// the peer's close record, is a truncation.
 func (c *Conn) fill() error {
-	if c.r > 0 {
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	} else if len(c.in)-c.w < maxFrame {
 		c.w = copy(c.in, c.in[c.r:c.w])
 		c.r = 0
 	}
