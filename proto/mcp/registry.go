@@ -93,11 +93,13 @@ const (
 	ListTools ListKind = iota
 	ListResources
 	ListPrompts
+	listNone // a change no client is told about
 )
 
 // Registry holds the tools, resources, resource templates and prompts a
 // server offers. It is safe for concurrent use; adding after the server has
-// started notifies connected clients (notifications/*/list_changed).
+// started notifies connected clients (notifications/*/list_changed). A
+// registry serves one Server: the last New given it gets the notices.
 type Registry struct {
 	mu       sync.Mutex // serialises writers
 	cat      atomic.Pointer[catalog]
@@ -138,7 +140,7 @@ func (r *Registry) update(kind ListKind, fn func(c *catalog) error) error {
 		r.cat.Store(c)
 	}
 	r.mu.Unlock()
-	if err == nil {
+	if err == nil && kind != listNone {
 		if f := r.onChange.Load(); f != nil {
 			(*f)(kind)
 		}
@@ -346,7 +348,7 @@ func (r *Registry) AddPrompt(p Prompt, h PromptHandler) error {
 
 // SetCompletion sets the handler for completion/complete.
 func (r *Registry) SetCompletion(h CompletionHandler) {
-	_ = r.update(ListPrompts, func(c *catalog) error { c.complete = h; return nil })
+	_ = r.update(listNone, func(c *catalog) error { c.complete = h; return nil })
 }
 
 // matchTemplate reports whether uri is an expansion of tmpl and returns the

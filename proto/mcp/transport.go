@@ -504,6 +504,9 @@ func (s *Server) serveGet(w *httpx.Response, r *httpx.Request) {
 	}
 	w.SetHeader("content-type", mediaSSE)
 	w.SetHeader(hdrSessionID, sess.id)
+	if string(r.Method) == "HEAD" {
+		return // the header is the whole answer; no stream is opened
+	}
 	if last := r.Header.Get(hdrLastEventID); last != nil {
 		if id, seq, ok := parseEventID(last); ok {
 			if st := sess.stream(id); st != nil {
