@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -216,4 +217,37 @@ func init() {
 			w.Text(200, fmt.Sprintf("secure=%v name=%s", r.Peer.Secure, r.Peer.Name))
 		})
 	})
+}
+
+// TestPQForwardWithCurlAndH2load runs the forwarder behind `pqloop connect`
+// and drives it with unmodified clients: curl (HTTP/1.1 and HTTP/2) and
+// h2load.
+func TestPQForwardWithCurlAndH2load(t *testing.T) {
+	f := startPQServer(t, nil)
+	pub, err := pqkey.LoadPublicKey(f.serverPub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := &pq.ClientConfig{ServerKey: pub, Protocols: []string{"h2", "http/1.1"}}
+	go pqnet.ForwardListener(ctx, ln, f.pqAddr, cfg)
+	local := "http://" + ln.Addr().String()
+
+	if out := run(t, "curl", "-sS", "--http1.1", "-w", " %{http_version}", local+"/health"); out != `{"status":"ok"} 1.1` {
+		t.Fatal(out)
+	}
+	if out := run(t, "curl", "-sS", "--http2-prior-knowledge", "-w", " %{http_version}", local+"/whoami"); out != `secure=true name= 2` {
+		t.Fatal(out)
+	}
+	for _, args := range [][]string{{"-c4", "-m8", "-n4000"}, {"--h1", "-c4", "-m8", "-n4000"}} {
+		out := run(t, "h2load", append(args, local+"/health")...)
+		if !strings.Contains(out, "4000 succeeded, 0 failed") {
+			t.Fatalf("h2load %v through the channel:\n%s", args, out)
+		}
+	}
 }
