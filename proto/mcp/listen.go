@@ -60,14 +60,16 @@ func (s *Server) listen(c *Call) (any, error) {
 	if set.empty() || c.batch {
 		return map[string]any{"_meta": map[string]any{metaSubscriptionID: id}}, nil
 	}
-	st := c.openStream()
 	ack, err := sonic.Marshal(map[string]any{"notifications": set, "_meta": map[string]any{metaSubscriptionID: id}})
 	if err != nil {
 		return nil, err
 	}
-	st.send(jsonrpc.AppendRequest(nil, nil, "notifications/subscriptions/acknowledged", ack), false)
+	st := c.openStream()
 	st.closeAfterEnd = false
+	// Listen first, acknowledge second: a client that acts on the
+	// acknowledgement must not miss the change it provokes.
 	s.listeners.Store(&listener{set: *set, stream: st}, struct{}{})
+	st.send(jsonrpc.AppendRequest(nil, nil, "notifications/subscriptions/acknowledged", ack), false)
 	return nil, errDetached
 }
 
