@@ -22,7 +22,7 @@ type Options struct {
 	Path               string        // default "/mcp"
 	Stateless          bool          // issue no sessions; every request stands alone
 	SessionIdleTimeout time.Duration // default 30 minutes
-	MaxSessions        int           // 0: unlimited
+	MaxSessions        int           // open sessions at most; default 10000, negative: no limit
 	// AllowedOrigins lists the Origin values accepted besides loopback
 	// origins ("http://127.0.0.1:8080", "https://app.example"). Empty means
 	// loopback origins only. Requests without Origin (non-browser clients)
@@ -61,6 +61,7 @@ type Server struct {
 const (
 	defaultPath           = "/mcp"
 	defaultIdleTimeout    = 30 * time.Minute
+	defaultMaxSessions    = 10000
 	defaultReplayBuffer   = 64
 	defaultPageSize       = 50
 	defaultMaxBody        = 4 << 20
@@ -80,6 +81,12 @@ func New(opts Options) *Server {
 	}
 	if opts.SessionIdleTimeout <= 0 {
 		opts.SessionIdleTimeout = defaultIdleTimeout
+	}
+	switch {
+	case opts.MaxSessions == 0:
+		opts.MaxSessions = defaultMaxSessions
+	case opts.MaxSessions < 0:
+		opts.MaxSessions = 0 // sessionStore.add: 0 is no limit
 	}
 	if opts.ReplayBuffer <= 0 {
 		opts.ReplayBuffer = defaultReplayBuffer
