@@ -122,6 +122,19 @@ func TestAppendRequest(t *testing.T) {
 	}
 }
 
+// TestDecodeIsStrict: found by FuzzMCPJSONRPC: a raw control character in a
+// string id was accepted and echoed into an invalid reply; member names are
+// matched exactly.
+func TestDecodeIsStrict(t *testing.T) {
+	var m Message
+	if err := Decode([]byte("{\"jsonrpc\":\"2.0\",\"id\":\"\x00\",\"method\":\"0\"}"), &m); err == nil {
+		t.Fatalf("raw NUL in an id accepted: %q", m.ID)
+	}
+	if err := Decode([]byte(`{"jsonrpC":"2.0","id":1,"method":"0"}`), &m); err != nil || m.Kind() != KindInvalid {
+		t.Fatalf("jsonrpC taken for jsonrpc: %v %d", err, m.Kind())
+	}
+}
+
 func TestDecodeTellsShapeFromSyntax(t *testing.T) {
 	var m Message
 	if err := Decode([]byte(`{"jsonrpc":"2.0","id":1,"method":5}`), &m); err != ErrShape {
@@ -129,5 +142,20 @@ func TestDecodeTellsShapeFromSyntax(t *testing.T) {
 	}
 	if err := Decode([]byte(`{"jsonrpc":"2.0","id":1,"method":"a"`), &m); err != ErrParse {
 		t.Fatalf("truncated: %v, want ErrParse", err)
+	}
+}
+
+func TestValidID(t *testing.T) {
+	good := []string{`0`, `-0`, `12`, `-1.5e+3`, `1E9`, `""`, `"a"`, `"\"\\\/\b\f\n\r\t"`, `"\u00e9"`, `"é"`, `null`}
+	bad := []string{``, `01`, `-`, `1.`, `.5`, `1e`, `+1`, `1x`, `"`, `"a`, `"\x"`, `"\u12"`, `"\u12g4"`, "\"\x00\"", "\"\\\xef\"", `"a"b"`, `nul`, `true`, `{}`, `[]`}
+	for _, id := range good {
+		if !ValidID([]byte(id)) {
+			t.Errorf("%q refused", id)
+		}
+	}
+	for _, id := range bad {
+		if ValidID([]byte(id)) {
+			t.Errorf("%q accepted", id)
+		}
 	}
 }

@@ -69,18 +69,92 @@ func (m *Message) Kind() Kind {
 }
 
 // ValidID reports whether raw is a string, a number or null (section 4),
-// so it may be echoed in a reply.
+// written as RFC 8259 allows, so it may be echoed verbatim in a reply. The
+// id is checked token by token here because sonic keeps a raw member
+// without checking every escape.
 func ValidID(raw []byte) bool {
 	if len(raw) == 0 {
 		return false
 	}
 	switch c := raw[0]; {
-	case c == '"', c == '-', '0' <= c && c <= '9':
-		return true
+	case c == '"':
+		return validString(raw)
+	case c == '-', '0' <= c && c <= '9':
+		return validNumber(raw)
 	case c == 'n':
 		return string(raw) == "null"
 	}
 	return false
+}
+
+// validString checks a whole string token (RFC 8259 section 7): no raw
+// control characters, no bare quote inside, only the defined escapes.
+func validString(b []byte) bool {
+	if len(b) < 2 || b[len(b)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(b)-1; i++ {
+		switch c := b[i]; {
+		case c < 0x20, c == '"':
+			return false
+		case c == '\\':
+			i++
+			if i >= len(b)-1 {
+				return false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 > len(b)-2 || !isHex(b[i+1]) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) {
+					return false
+				}
+				i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// validNumber checks a whole number token (RFC 8259 section 6):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	if b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }
 
 func structured(raw []byte) bool { return len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') }
@@ -92,11 +166,21 @@ var ErrParse = errors.New("jsonrpc: parse error")
 // as a numeric method: not a Request object (-32600).
 var ErrShape = errors.New("jsonrpc: invalid request")
 
+// strict is the sonic configuration for everything read off the wire:
+// member names match exactly ("jsonrpC" is not "jsonrpc"), and strings
+// holding raw control characters, which RFC 8259 section 7 forbids, are
+// refused, so an id echoed verbatim is always valid JSON.
+var strict = sonic.Config{CaseSensitive: true, ValidateString: true}.Froze()
+
+// Unmarshal decodes b into v with the same strict rules as Decode.
+// Strings and NoCopyRawMessage fields alias b.
+func Unmarshal(b []byte, v any) error { return strict.UnmarshalFromString(stringOf(b), v) }
+
 // Decode decodes one envelope from b into m. The message aliases b.
 // Envelope validity is then judged by m.Kind.
 func Decode(b []byte, m *Message) error {
 	*m = Message{}
-	if err := sonic.UnmarshalString(stringOf(b), m); err != nil {
+	if err := Unmarshal(b, m); err != nil {
 		var mismatch *decoder.MismatchTypeError
 		if errors.As(err, &mismatch) {
 			return ErrShape
@@ -125,7 +209,7 @@ func IsBatch(body []byte) bool {
 // batch is an invalid request (section 6), reported by the caller.
 func SplitBatch(body []byte) ([]sonic.NoCopyRawMessage, error) {
 	var parts []sonic.NoCopyRawMessage
-	if err := sonic.UnmarshalString(stringOf(body), &parts); err != nil {
+	if err := Unmarshal(body, &parts); err != nil {
 		return nil, ErrParse
 	}
 	return parts, nil

@@ -266,7 +266,7 @@ func (c *Call) ask(method string, params any) ([]byte, error) {
 		}
 		if m.Error != nil {
 			var e jsonrpc.Error
-			if err := sonic.Unmarshal(m.Error, &e); err != nil {
+			if err := jsonrpc.Unmarshal(m.Error, &e); err != nil {
 				return nil, err
 			}
 			return nil, &e

@@ -337,7 +337,7 @@ func (s *Server) promptsGet(c *Call) (any, error) {
 	}
 	args := map[string]string{}
 	if len(c.p.Arguments) > 0 && string(c.p.Arguments) != "null" {
-		if err := sonic.Unmarshal(c.p.Arguments, &args); err != nil {
+		if err := jsonrpc.Unmarshal(c.p.Arguments, &args); err != nil {
 			return nil, jsonrpc.NewError(jsonrpc.CodeInvalidParams, "prompt arguments must be an object of strings")
 		}
 	}

@@ -238,7 +238,7 @@ func AddTool[In, Out any](r *Registry, t Tool, run RunMode, fn TypedToolHandler[
 	return r.AddRawTool(t, run, func(c *Call, args []byte) (*ToolResult, error) {
 		var in In
 		if len(args) > 0 {
-			if err := sonic.UnmarshalString(stringOf(args), &in); err != nil {
+			if err := jsonrpc.Unmarshal(args, &in); err != nil {
 				return ErrorResult("invalid arguments: " + err.Error()), nil
 			}
 		}

@@ -167,7 +167,7 @@ func (s *Server) post(w *httpx.Response, r *httpx.Request, batchRoute, offloaded
 		return
 	}
 	if len(c.msg.Params) > 0 {
-		if sonic.UnmarshalString(stringOf(c.msg.Params), &c.p) != nil {
+		if jsonrpc.Unmarshal(c.msg.Params, &c.p) != nil {
 			s.fail(w, 400, c.msg.ID, jsonrpc.CodeInvalidParams, "invalid params", nil)
 			return
 		}
@@ -453,7 +453,7 @@ func (s *Server) batchElement(dst []byte, c *Call, part []byte) []byte {
 		s.routeResponse(c.sess, &c.msg, part)
 		return dst
 	}
-	if len(c.msg.Params) > 0 && sonic.UnmarshalString(stringOf(c.msg.Params), &c.p) != nil {
+	if len(c.msg.Params) > 0 && jsonrpc.Unmarshal(c.msg.Params, &c.p) != nil {
 		if kind == jsonrpc.KindNotification {
 			return dst
 		}
