@@ -83,11 +83,14 @@ func (c *Call) Text(s string) *ToolResult {
 // (params._meta.progressToken); otherwise it does nothing. total and
 // message may be zero.
 func (c *Call) Progress(progress, total float64, message string) {
-	if len(c.p.Meta.ProgressToken) == 0 || c.batch {
+	// The token is echoed verbatim, so it must be a well-formed string or
+	// number (schema.ts ProgressToken); anything else gets no progress.
+	token := c.p.Meta.ProgressToken
+	if c.batch || !jsonrpc.ValidID(token) || string(token) == "null" {
 		return
 	}
 	b := append(c.out[:0], `{"progressToken":`...)
-	b = append(b, c.p.Meta.ProgressToken...)
+	b = append(b, token...)
 	b = append(b, `,"progress":`...)
 	b = strconv.AppendFloat(b, progress, 'g', -1, 64)
 	if total > 0 {

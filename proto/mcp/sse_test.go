@@ -224,3 +224,16 @@ func TestMissingCapability2026(t *testing.T) {
 		t.Fatalf("code %d", got)
 	}
 }
+
+// TestProgressTokenIsChecked: a token that is not a well-formed string or
+// number is never echoed into a notification.
+func TestProgressTokenIsChecked(t *testing.T) {
+	_, hs := newTestServer(t, Options{Stateless: true, ConformanceFixtures: true})
+	for token, streamed := range map[string]bool{`"ok"`: true, `7`: true, `null`: false, `{"a":1}`: false, `[1]`: false} {
+		resp := rpc(t, hs.URL+"/mcp", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_tool_with_progress","arguments":{},"_meta":{"progressToken":`+token+`}}}`)
+		body := readAll(t, resp)
+		if got := strings.Contains(body, "notifications/progress"); got != streamed {
+			t.Errorf("token %s: progress sent %v: %s", token, got, body)
+		}
+	}
+}
