@@ -67,7 +67,6 @@ type Engine struct {
 	booted chan struct{}
 	done   chan error
 	pinned chan struct{}
-	probes atomic.Int64
 
 	stopOnce sync.Once
 }
@@ -179,10 +178,8 @@ func (e *Engine) probeLoops() {
 	addr := e.listeners[0].Addr
 	conns := make([]net.Conn, 0, e.cfg.Loops)
 	for range e.cfg.Loops {
-		e.probes.Add(1)
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			e.probes.Add(-1)
 			e.log.Warn("loop probe failed", "err", err)
 			continue
 		}

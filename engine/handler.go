@@ -25,12 +25,11 @@ func (h *handler) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	l := e.loopOf(gc.EventLoop())
 	l.enter()
 	defer l.leave()
+	// Start's loop probes are served like any connection: nothing tells
+	// them apart from a client that connects while the engine starts (a
+	// health checker), and guessing wrong would leave that client unserved
+	// for ever.
 	remote := addrPort(gc.RemoteAddr())
-	if e.probes.Load() > 0 && remote.Addr().IsLoopback() {
-		// One of Start's loop probes: it only had to make this loop run.
-		e.probes.Add(-1)
-		return nil, gnet.None
-	}
 	if e.draining.Load() {
 		e.Refused.Draining.Add(1)
 		return nil, gnet.Close
