@@ -279,9 +279,17 @@ func TestEnginePostInOrder(t *testing.T) {
 func TestEnginePostAfterCloseDropped(t *testing.T) {
 	_, addr, rec := startEngine(t, testLimits())
 	c := dial(t, addr, 0)
-	link := <-rec.links
+	c.send("hi\n")
+	c.readLine()
+	var link Link
+	for link == nil { // the loop probes' links come first
+		l := <-rec.links
+		if l.RemoteAddr().String() == c.LocalAddr().String() {
+			link = l
+		}
+	}
 	c.Close()
-	eventually(t, "close seen", func() bool { return rec.closed.Load() == 1 })
+	eventually(t, "the close seen by the loop", func() bool { return !link.Post(func() {}) })
 	ran := make(chan struct{}, 1)
 	if link.Post(func() { ran <- struct{}{} }) {
 		t.Fatal("Post on a closed connection reported success")
