@@ -54,8 +54,8 @@ var methodTable = [mUnknown]methodInfo{
 	mListen:        {"subscriptions/listen", (*Server).listen},
 }
 
-// methodIndex maps a method name to its index; a switch on the string
-// compiles to comparisons, no map and no allocation.
+// methodIndex maps a method name to its index: a scan of the short table,
+// no map lookup and no allocation.
 func methodIndex(name string) int {
 	for i := range methodTable {
 		if methodTable[i].name == name {

@@ -35,7 +35,6 @@ type session struct {
 	caps       clientCaps
 	lastUsed   atomic.Int64 // unix nanoseconds
 	logLevel   atomic.Int32 // least severe level sent, a LogLevel
-	ready      atomic.Bool  // notifications/initialized arrived
 
 	nextStream atomic.Uint64
 	nextReq    atomic.Uint64

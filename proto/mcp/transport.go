@@ -347,18 +347,15 @@ func (s *Server) appendReply(dst []byte, c *Call, idx int, result any, err error
 // notification handles a client notification; none has a reply.
 func (s *Server) notification(c *Call) {
 	switch c.method {
-	case "notifications/initialized":
-		if c.sess != nil {
-			c.sess.ready.Store(true)
-		}
 	case "notifications/cancelled":
 		// 2025-06-18 basic/utilities/cancellation: stop the request's work.
 		if c.sess != nil && len(c.p.RequestID) > 0 {
 			c.sess.cancelInflight(string(c.p.RequestID))
 		}
 	}
-	// notifications/progress, notifications/roots/list_changed and unknown
-	// notifications need nothing from this server.
+	// notifications/initialized (the session is usable from its
+	// initialize on), notifications/progress, notifications/roots/
+	// list_changed and unknown notifications need nothing from this server.
 }
 
 // routeResponse hands a client's answer to the server-to-client request
