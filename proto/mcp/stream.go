@@ -132,24 +132,16 @@ func (st *eventStream) comment() {
 }
 
 // attach makes w the live connection, first replaying the kept events
-// after seq. It reports false when events the client missed have already
-// left the ring. A stream that has ended is replayed and then closed.
-func (st *eventStream) attach(w httpx.StreamWriter, after uint64) bool {
+// after seq. Events older than the ring are gone: the client gets what is
+// left (the ring is the bound on what a session may hold). A stream that
+// has ended is replayed and then closed.
+func (st *eventStream) attach(w httpx.StreamWriter, after uint64) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.out != nil {
 		_ = st.out.Close() // one connection per stream
 	}
 	st.out = w
-	complete := true
-	if st.count > 0 {
-		oldest := st.ring[st.head].seq
-		if after+1 < oldest {
-			complete = false
-		}
-	} else if after < st.seq {
-		complete = false
-	}
 	var buf []byte
 	for i := 0; i < st.count; i++ {
 		e := st.ring[(st.head+i)%len(st.ring)]
@@ -159,13 +151,12 @@ func (st *eventStream) attach(w httpx.StreamWriter, after uint64) bool {
 	}
 	if len(buf) > 0 && w.Write(buf) != nil {
 		st.out = nil
-		return complete
+		return
 	}
 	if st.ended {
 		_ = w.Close()
 		st.out = nil
 	}
-	return complete
 }
 
 // connected reports whether a connection carries the stream now.
