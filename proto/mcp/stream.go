@@ -166,15 +166,6 @@ func (st *eventStream) connected() bool {
 	return st.out != nil
 }
 
-// detach forgets w if it is still the live connection.
-func (st *eventStream) detach(w httpx.StreamWriter) {
-	st.mu.Lock()
-	if st.out == w {
-		st.out = nil
-	}
-	st.mu.Unlock()
-}
-
 // close ends the live connection.
 func (st *eventStream) close() {
 	st.mu.Lock()
