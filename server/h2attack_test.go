@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,13 +153,9 @@ func (a *h2Attacker) expectGoAwayAndClose(code http2.ErrCode) {
 		a.t.Fatalf("want GOAWAY %v before the close, got GOAWAY=%v code %v (%q), read error %v",
 			code, s.goAway, s.goAwayErr, s.debug, s.readErr)
 	}
-	if !errors.Is(s.readErr, io.EOF) && !isReset(s.readErr) {
+	if !errors.Is(s.readErr, io.EOF) && !errors.Is(s.readErr, syscall.ECONNRESET) {
 		a.t.Fatalf("the connection ended with %v, want a close", s.readErr)
 	}
-}
-
-func isReset(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe"))
 }
 
 // goodClient makes requests on its own HTTP/2 connection until stopped and
@@ -236,16 +233,6 @@ func (g *goodClient) finish(t *testing.T) {
 	}
 }
 
-// serverStillUp checks a fresh connection is served after the attack.
-func serverStillUp(t *testing.T, ts *testServer) {
-	t.Helper()
-	c := dialRaw(t, ts.addr)
-	c.send(get("/health"))
-	if resp, _ := c.read("GET"); resp.StatusCode != 200 {
-		t.Fatalf("after the attack: %s", resp.Status)
-	}
-}
-
 func TestH2RapidReset(t *testing.T) {
 	ts := startServer(t, nil)
 	good := startGoodClient(t, ts)
@@ -263,7 +250,7 @@ func TestH2RapidReset(t *testing.T) {
 	a.flush()
 	a.expectGoAwayAndClose(http2.ErrCodeEnhanceYourCalm)
 	good.finish(t)
-	serverStillUp(t, ts)
+	pollHealth(t, ts) // the server is still up
 }
 
 func TestH2ContinuationFlood(t *testing.T) {
@@ -292,7 +279,7 @@ func TestH2ContinuationFlood(t *testing.T) {
 			a.flush()
 			a.expectGoAwayAndClose(http2.ErrCodeEnhanceYourCalm)
 			good.finish(t)
-			serverStillUp(t, ts)
+			pollHealth(t, ts) // the server is still up
 		})
 	}
 }
@@ -323,6 +310,7 @@ func TestH2HPACKBomb(t *testing.T) {
 		return s.status[3] != "" || s.goAway
 	})
 	s := a.snapshot()
+	t.Logf("bomb: stream 1 %q, stream 3 %q, GOAWAY %v %v", s.status[1], s.status[3], s.goAway, s.goAwayErr)
 	// RFC 9113 §8.2.3 / RFC 6585 §5: 431 for the stream, the connection
 	// kept (closing it is also allowed, but then with a GOAWAY).
 	if s.goAway {
@@ -333,7 +321,7 @@ func TestH2HPACKBomb(t *testing.T) {
 		t.Fatalf("bomb: stream 1 status %q, stream 3 status %q", s.status[1], s.status[3])
 	}
 	good.finish(t)
-	serverStillUp(t, ts)
+	pollHealth(t, ts) // the server is still up
 }
 
 func TestH2ControlFrameFloods(t *testing.T) {
@@ -368,7 +356,7 @@ func TestH2ControlFrameFloods(t *testing.T) {
 			a.flush()
 			a.expectGoAwayAndClose(http2.ErrCodeEnhanceYourCalm)
 			good.finish(t)
-			serverStillUp(t, ts)
+			pollHealth(t, ts) // the server is still up
 		})
 	}
 }
@@ -401,5 +389,5 @@ func TestH2ZeroWindowStall(t *testing.T) {
 		}
 	}
 	good.finish(t)
-	serverStillUp(t, ts)
+	pollHealth(t, ts) // the server is still up
 }
