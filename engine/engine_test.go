@@ -22,13 +22,15 @@ import (
 //	big N     answer N bytes of 'x' and a newline
 //	post G N  start G goroutines, each posting N writes "g-i" to the loop
 //	idle      arm the idle deadline
+//	ticks     answer the next two OnTicks, then stop ticking
 //	anything else is echoed
 //
 // Like the HTTP driver, it answers every complete line it is offered and
 // leaves bounding its output to the engine.
 type lineProto struct {
-	link Link
-	rec  *recorder
+	link  Link
+	rec   *recorder
+	ticks int
 }
 
 // recorder is what the tests observe of every connection's protocol.
@@ -76,13 +78,24 @@ func (p *lineProto) line(l []byte) {
 		}
 	case len(f) == 1 && f[0] == "idle":
 		p.link.SetTimeout(TimeoutIdle)
+	case len(f) == 1 && f[0] == "ticks":
+		p.link.WantTicks(true)
 	default:
 		p.link.Write(l)
 	}
 }
 
-func (p *lineProto) Flush()                 {}
-func (p *lineProto) OnTick(int64)           {}
+func (p *lineProto) Flush() {}
+
+// OnTick answers the first two ticks and then asks for no more.
+func (p *lineProto) OnTick(now int64) {
+	p.ticks++
+	p.link.Write([]byte("tick " + strconv.FormatInt(now, 10) + "\n"))
+	if p.ticks == 2 {
+		p.link.WantTicks(false)
+	}
+}
+
 func (p *lineProto) OnDrain()               { p.link.Close() }
 func (p *lineProto) OnClose()               { p.rec.closed.Add(1) }
 func (p *lineProto) OnTimeout(kind Timeout) { p.rec.timeouts <- kind }
@@ -475,3 +488,29 @@ func (stubborn) OnDrain() {}
 type runnable func()
 
 func (r runnable) Run(context.Context) error { r(); return nil }
+
+func TestEngineTicks(t *testing.T) {
+	_, addr, _ := startEngine(t, testLimits())
+	c := dial(t, addr, 0)
+	c.send("ticks\n")
+	var at [2]int64
+	for i := range at {
+		l := strings.TrimSpace(c.readLine())
+		v, ok := strings.CutPrefix(l, "tick ")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if !ok || err != nil {
+			t.Fatalf("got %q, want a tick", l)
+		}
+		at[i] = n
+	}
+	// Protocol ticks come about once a second of the loop clock.
+	if gap := time.Duration(at[1] - at[0]); gap < 500*time.Millisecond {
+		t.Fatalf("ticks %v apart, want about a second", gap)
+	}
+	// No tick after WantTicks(false): the next line is the echo.
+	time.Sleep(1200 * time.Millisecond) // past the next second boundary
+	c.send("after\n")
+	if got := c.readLine(); got != "after\n" {
+		t.Fatalf("got %q after the protocol stopped ticking", got)
+	}
+}
