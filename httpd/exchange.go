@@ -105,6 +105,9 @@ func (x *exchange) Go(w *httpx.Response, r *httpx.Request, fn httpx.Handler) boo
 	clone := x.detach()
 	x.doneCh = make(chan struct{})
 	link := x.c.link
+	// Set before the job is queued: fn may call Stream, which reads it, on
+	// the worker before Offload returns.
+	x.async, x.offloaded = true, true
 	ok := link.Offload(func() {
 		x.c.s.call(func(w *httpx.Response, r *httpx.Request) int { fn(w, r); return 0 }, w, clone)
 		if !x.streaming.Load() {
@@ -118,13 +121,13 @@ func (x *exchange) Go(w *httpx.Response, r *httpx.Request, fn httpx.Handler) boo
 		}
 	})
 	if !ok {
+		x.async, x.offloaded = false, false
 		x.c.s.Metrics.offloadRejected.Add(1)
 		w.Header = w.Header[:0]
 		w.SetHeader("retry-after", "1")
 		w.Error(503, "server busy: offload pool full")
 		return false
 	}
-	x.async, x.offloaded = true, true
 	return true
 }
 

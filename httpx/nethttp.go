@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pqloop/pqloop/codec/header"
 )
@@ -45,7 +46,9 @@ func NetHTTP(h Handler, maxBody int64) http.Handler {
 		w := &Response{}
 		w.Bind(x)
 		h(w, r)
-		if !w.Detached() {
+		// Not w.Detached(): an offloaded fn may be calling Stream (and so
+		// writing w's state) right now; the exchange's own flag is atomic.
+		if !x.handedOn.Load() {
 			x.send(w)
 			return
 		}
@@ -60,11 +63,12 @@ func NetHTTP(h Handler, maxBody int64) http.Handler {
 }
 
 type netExchange struct {
-	rw      http.ResponseWriter
-	mu      sync.Mutex
-	ended   bool
-	done    chan struct{}
-	started bool
+	handedOn atomic.Bool // Go or Stream was called
+	rw       http.ResponseWriter
+	mu       sync.Mutex
+	ended    bool
+	done     chan struct{}
+	started  bool
 }
 
 func (x *netExchange) writeHead(w *Response) {
@@ -91,6 +95,7 @@ func (x *netExchange) end() {
 }
 
 func (x *netExchange) Go(w *Response, r *Request, fn Handler) bool {
+	x.handedOn.Store(true)
 	c := r.Clone()
 	go func() {
 		fn(w, c)
@@ -107,6 +112,7 @@ func (x *netExchange) Go(w *Response, r *Request, fn Handler) bool {
 }
 
 func (x *netExchange) Stream(w *Response) StreamWriter {
+	x.handedOn.Store(true)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	w.Header = append(w.Header, header.Field{Name: []byte("cache-control"), Value: []byte("no-cache")})
