@@ -42,7 +42,7 @@ func mcpOptions(cfg *config.Config) mcp.Options {
 func (s *Server) MCP() *mcp.Server { return s.mcp }
 
 func (c *mcpComponent) listeners() []*engine.Listener { return nil }
-func (c *mcpComponent) apply(*config.Config)          {}
+func (c *mcpComponent) apply(cfg *config.Config)      { c.srv.SetAllowedOrigins(cfg.MCP.AllowedOrigins) }
 func (c *mcpComponent) close()                        { c.srv.Close() }
 
 func mcpSummary(cfg *config.Config) string {

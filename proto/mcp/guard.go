@@ -23,7 +23,7 @@ func (s *Server) originAllowed(r *httpx.Request) bool {
 	if o == nil {
 		return true
 	}
-	if s.allowed[string(o)] {
+	if (*s.allowed.Load())[string(o)] {
 		return true
 	}
 	return isLoopbackOrigin(string(o))

@@ -48,7 +48,7 @@ type Server struct {
 	reg      *Registry
 	sessions *sessionStore
 	stats    Stats
-	allowed  map[string]bool
+	allowed  atomic.Pointer[map[string]bool] // Origins accepted besides loopback; swapped whole
 
 	streams   sync.Map // *eventStream → struct{}: live streams, for keep-alive and Close
 	listeners sync.Map // *listener → struct{}: open subscriptions/listen requests
@@ -106,7 +106,7 @@ func New(opts Options) *Server {
 	if opts.ServerInfo.Name == "" {
 		opts.ServerInfo = Implementation{Name: defaultServerName, Version: defaultServerVersion}
 	}
-	s := &Server{opts: opts, reg: opts.Registry, sessions: newSessionStore(), done: make(chan struct{}), allowed: map[string]bool{}}
+	s := &Server{opts: opts, reg: opts.Registry, sessions: newSessionStore(), done: make(chan struct{})}
 	if s.reg == nil {
 		s.reg = NewRegistry()
 		AddBuiltins(s.reg)
@@ -114,9 +114,7 @@ func New(opts Options) *Server {
 	if opts.ConformanceFixtures {
 		AddConformanceFixtures(s.reg)
 	}
-	for _, o := range opts.AllowedOrigins {
-		s.allowed[o] = true
-	}
+	s.SetAllowedOrigins(opts.AllowedOrigins)
 	onChange := s.listChanged
 	s.reg.onChange.Store(&onChange)
 	sweep := opts.SessionIdleTimeout / sweepsPerIdleInterval
@@ -127,6 +125,16 @@ func New(opts Options) *Server {
 	go s.every(sweep, s.expireSessions)
 	go s.every(opts.KeepAlive, s.keepAlive)
 	return s
+}
+
+// SetAllowedOrigins replaces the Origin allow-list (besides loopback
+// origins) for requests from now on; a configuration reload calls it.
+func (s *Server) SetAllowedOrigins(origins []string) {
+	m := make(map[string]bool, len(origins))
+	for _, o := range origins {
+		m[o] = true
+	}
+	s.allowed.Store(&m)
 }
 
 // Registry returns what the server serves; add to it at any time.

@@ -103,6 +103,29 @@ func TestAllowedOrigins(t *testing.T) {
 	}
 }
 
+// TestSetAllowedOrigins: a reload's new allow-list applies to the next
+// request.
+func TestSetAllowedOrigins(t *testing.T) {
+	s, hs := newTestServer(t, Options{Stateless: true})
+	ping := `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+	status := func() int {
+		resp := rpc(t, hs.URL+"/mcp", ping, "Origin", "https://app.example")
+		readAll(t, resp)
+		return resp.StatusCode
+	}
+	if got := status(); got != 403 {
+		t.Fatalf("before: %d, want 403", got)
+	}
+	s.SetAllowedOrigins([]string{"https://app.example"})
+	if got := status(); got != 200 {
+		t.Fatalf("after allowing: %d, want 200", got)
+	}
+	s.SetAllowedOrigins(nil)
+	if got := status(); got != 403 {
+		t.Fatalf("after removing: %d, want 403", got)
+	}
+}
+
 func TestSessionLifecycle(t *testing.T) {
 	s, hs := newTestServer(t, Options{MaxSessions: 2})
 	url := hs.URL + "/mcp"
