@@ -81,6 +81,11 @@ func (c *Conn) Post(fn func()) bool {
 	c.mu.Unlock()
 	if wake {
 		if err := c.gc.Wake(nil); err != nil {
+			// The loop is gone (shutdown): un-mark, so that a later Post
+			// does not wait on a wake-up that never comes.
+			c.mu.Lock()
+			c.woken = false
+			c.mu.Unlock()
 			return false
 		}
 	}

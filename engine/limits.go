@@ -33,9 +33,15 @@ func (l *Limits) timeout(kind Timeout) time.Duration {
 		return l.IdleTimeout
 	case TimeoutWriteStall:
 		return l.WriteStallTimeout
+	case TimeoutDrainGrace:
+		return DrainGrace
 	}
 	return 0
 }
+
+// DrainGrace is the life an idle connection keeps when a drain begins:
+// enough for a request already in flight to arrive and be answered.
+const DrainGrace = 500 * time.Millisecond
 
 // Refusal reasons, the label values of the refused-connections metric.
 const (

@@ -70,6 +70,10 @@ const (
 	// TimeoutWriteStall bounds how long output may stay over the
 	// backpressure bound; the engine arms it itself.
 	TimeoutWriteStall
+	// TimeoutDrainGrace is how long an idle connection stays open once a
+	// drain begins, so that a request already on the wire is still served
+	// (with Connection: close) rather than met with a closed socket.
+	TimeoutDrainGrace
 )
 
 func (t Timeout) String() string {
@@ -80,6 +84,8 @@ func (t Timeout) String() string {
 		return "idle"
 	case TimeoutWriteStall:
 		return "write_stall"
+	case TimeoutDrainGrace:
+		return "drain_grace"
 	}
 	return "none"
 }

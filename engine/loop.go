@@ -49,7 +49,7 @@ type LoopStats struct {
 	_         [64]byte      // keep the next loop's counters off this cache line
 }
 
-const timeoutKinds = 4
+const timeoutKinds = 5
 
 // Now is the loop clock in nanoseconds, monotonic, as of the current event.
 func (l *Loop) Now() int64 { return l.now }

@@ -11,6 +11,8 @@ import (
 // caller's to answer (503 with Retry-After), not a backlog to hide.
 type Pool struct {
 	jobs     chan func()
+	quit     chan struct{}
+	closed   atomic.Bool
 	log      *slog.Logger
 	Rejected atomic.Uint64
 	Done     atomic.Uint64
@@ -19,15 +21,20 @@ type Pool struct {
 
 // NewPool starts workers goroutines serving a queue of size queue.
 func NewPool(workers, queue int, log *slog.Logger) *Pool {
-	p := &Pool{jobs: make(chan func(), queue), log: log}
+	p := &Pool{jobs: make(chan func(), queue), quit: make(chan struct{}), log: log}
 	for range workers {
 		go p.work()
 	}
 	return p
 }
 
-// Submit queues fn, or reports false when the queue is full.
+// Submit queues fn, or reports false when the queue is full or the pool
+// is closed.
 func (p *Pool) Submit(fn func()) bool {
+	if p.closed.Load() {
+		p.Rejected.Add(1)
+		return false
+	}
 	select {
 	case p.jobs <- fn:
 		return true
@@ -40,12 +47,22 @@ func (p *Pool) Submit(fn func()) bool {
 // Queued is how many jobs wait for a worker.
 func (p *Pool) Queued() int { return len(p.jobs) }
 
-// Close stops the workers once the queue is empty.
-func (p *Pool) Close() { close(p.jobs) }
+// Close stops the workers; jobs still queued are dropped. Submit after
+// Close reports false.
+func (p *Pool) Close() {
+	if p.closed.CompareAndSwap(false, true) {
+		close(p.quit)
+	}
+}
 
 func (p *Pool) work() {
-	for fn := range p.jobs {
-		p.run(fn)
+	for {
+		select {
+		case fn := <-p.jobs:
+			p.run(fn)
+		case <-p.quit:
+			return
+		}
 	}
 }
 

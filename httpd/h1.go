@@ -95,9 +95,19 @@ func (h *h1Conn) onData(in []byte) (int, error) {
 		h.sentContinue, h.reading = false, false
 	}
 	if h.cur == nil && off == len(in) {
-		h.c.link.SetTimeout(engine.TimeoutIdle)
+		h.idle()
 	}
 	return off, nil
+}
+
+// idle arms the deadline of a connection with nothing in flight: the
+// keep-alive timeout, or the drain grace once the server drains.
+func (h *h1Conn) idle() {
+	if h.c.link.Draining() {
+		h.c.link.SetTimeout(engine.TimeoutDrainGrace)
+		return
+	}
+	h.c.link.SetTimeout(engine.TimeoutIdle)
 }
 
 func (h *h1Conn) startReading() {
@@ -196,7 +206,7 @@ func (h *h1Conn) done(x *exchange) {
 		h.c.link.Close()
 		return
 	}
-	h.c.link.SetTimeout(engine.TimeoutIdle)
+	h.idle()
 }
 
 // reject answers a request the codec refused, and the connection closes.
@@ -232,10 +242,12 @@ func (h *h1Conn) onTimeout(kind engine.Timeout) {
 	}
 }
 
+// onDrain: a request in flight finishes and its response says close; an
+// idle connection gets the drain grace, so a request already on the wire
+// is answered (with Connection: close) instead of meeting a closed socket.
 func (h *h1Conn) onDrain() {
-	h.closeAfter = true
 	if h.cur == nil && !h.reading {
-		h.c.link.Close()
+		h.idle()
 	}
 }
 

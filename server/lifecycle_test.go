@@ -176,3 +176,27 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// TestDrainServesRequestOnIdleConnection: a request that reaches an idle
+// keep-alive connection just after a drain began is answered (and told to
+// close), not met with a closed socket.
+func TestDrainServesRequestOnIdleConnection(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dialRaw(t, ts.addr)
+	c.send(get("/health"))
+	if resp, _ := c.read("GET"); resp.Close {
+		t.Fatal("closed before the drain")
+	}
+	drained := make(chan error, 1)
+	go func() { drained <- ts.Drain() }()
+	waitFor(t, "the drain to begin", func() bool { return ts.eng.Draining() })
+	c.send(get("/health"))
+	resp, body := c.read("GET")
+	if resp.StatusCode != 200 || body != `{"status":"ok"}` || !resp.Close {
+		t.Fatalf("request during the drain grace: %d %q close=%v", resp.StatusCode, body, resp.Close)
+	}
+	c.expectClosed(2 * time.Second)
+	if err := <-drained; err != nil {
+		t.Fatal(err)
+	}
+}
