@@ -35,20 +35,19 @@ type Conn struct {
 	dead    bool // OnClose ran
 
 	// Deadline bookkeeping for the loop's timing wheel.
-	timeout              Timeout
-	deadline             int64
-	slot                 int // wheel slot the conn is filed under, or -1
-	wheelPrev, wheelNext *Conn
+	timeout    Timeout
+	deadline   int64
+	slot       int // wheel slot the conn is filed under, or -1
+	wheelLinks links
 
-	allPrev, allNext *Conn // the loop's list of open connections
+	allLinks links // on the loop's list of open connections
 
-	ticking            bool
-	tickPrev, tickNext *Conn
+	ticking   bool
+	tickLinks links
 
 	paused      bool  // input held back: output over the backpressure bound
 	pausedSince int64 // loop clock when paused
-	pausePrev   *Conn
-	pauseNext   *Conn
+	pauseLinks  links
 
 	// The mailbox: work posted from other goroutines, run on the loop.
 	mu     sync.Mutex

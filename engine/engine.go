@@ -263,13 +263,7 @@ func (e *Engine) Stop() {
 }
 
 // eachConn visits the loop's open connections. It runs on the loop.
-func (e *Engine) eachConn(l *Loop, fn func(*Conn)) {
-	for c := l.all; c != nil; {
-		next := c.allNext
-		fn(c)
-		c = next
-	}
-}
+func (e *Engine) eachConn(l *Loop, fn func(*Conn)) { l.all.each(fn) }
 
 // loopOf returns the Loop for gnet's event loop, creating (and pinning) it
 // on first sight. It runs on that loop's goroutine.

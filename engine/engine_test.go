@@ -457,12 +457,12 @@ func TestEngineDrain(t *testing.T) {
 	swapped := make(chan struct{}, 2)
 	e.EachLoop(func(l *Loop) {
 		_ = l.el.Execute(context.Background(), runnable(func() {
-			for c := l.all; c != nil; c = c.allNext {
+			l.all.each(func(c *Conn) {
 				if c.remote.String() == busy.LocalAddr().String() {
 					c.proto = stubborn{c.proto}
 					swapped <- struct{}{}
 				}
-			}
+			})
 		}))
 	})
 	select {

@@ -18,10 +18,10 @@ type Loop struct {
 	el  gnet.EventLoop
 	now int64 // the loop clock (ns since the engine started), set per event
 
-	all     *Conn // every open connection
+	all     connList // every open connection
 	wheel   wheel
-	tickers *Conn // connections that want OnTick
-	paused  *Conn // connections held back by backpressure
+	tickers connList // connections that want OnTick
+	paused  connList // connections held back by backpressure
 
 	lastSecond int64
 	busyStart  int64
@@ -59,6 +59,8 @@ func (l *Loop) Engine() *Engine { return l.eng }
 
 func newLoop(eng *Engine, id int, el gnet.EventLoop) *Loop {
 	l := &Loop{ID: id, CPU: -1, eng: eng, el: el}
+	l.all.of, l.tickers.of, l.paused.of = allLinks, tickLinks, pauseLinks
+	l.wheel.init()
 	l.wheel.tick = int64(tickInterval)
 	l.now = eng.clock()
 	l.wheel.at = l.now / l.wheel.tick
@@ -97,25 +99,8 @@ func (l *Loop) setTimeout(c *Conn, kind Timeout) {
 	l.wheel.add(c)
 }
 
-func (l *Loop) addConn(c *Conn) {
-	c.allPrev, c.allNext = nil, l.all
-	if l.all != nil {
-		l.all.allPrev = c
-	}
-	l.all = c
-}
-
-func (l *Loop) removeConn(c *Conn) {
-	if c.allPrev != nil {
-		c.allPrev.allNext = c.allNext
-	} else {
-		l.all = c.allNext
-	}
-	if c.allNext != nil {
-		c.allNext.allPrev = c.allPrev
-	}
-	c.allPrev, c.allNext = nil, nil
-}
+func (l *Loop) addConn(c *Conn)    { l.all.push(c) }
+func (l *Loop) removeConn(c *Conn) { l.all.remove(c) }
 
 func (l *Loop) setTicking(c *Conn, on bool) {
 	if on == c.ticking {
@@ -123,22 +108,10 @@ func (l *Loop) setTicking(c *Conn, on bool) {
 	}
 	c.ticking = on
 	if on {
-		c.tickPrev, c.tickNext = nil, l.tickers
-		if l.tickers != nil {
-			l.tickers.tickPrev = c
-		}
-		l.tickers = c
-		return
-	}
-	if c.tickPrev != nil {
-		c.tickPrev.tickNext = c.tickNext
+		l.tickers.push(c)
 	} else {
-		l.tickers = c.tickNext
+		l.tickers.remove(c)
 	}
-	if c.tickNext != nil {
-		c.tickNext.tickPrev = c.tickPrev
-	}
-	c.tickPrev, c.tickNext = nil, nil
 }
 
 func (l *Loop) pause(c *Conn) {
@@ -146,28 +119,15 @@ func (l *Loop) pause(c *Conn) {
 		return
 	}
 	c.paused, c.pausedSince = true, l.now
-	c.pausePrev, c.pauseNext = nil, l.paused
-	if l.paused != nil {
-		l.paused.pausePrev = c
-	}
-	l.paused = c
+	l.paused.push(c)
 	l.Stats.Paused.Add(1)
 }
 
 func (l *Loop) unpause(c *Conn) {
-	if !c.paused {
-		return
+	if c.paused {
+		c.paused = false
+		l.paused.remove(c)
 	}
-	c.paused = false
-	if c.pausePrev != nil {
-		c.pausePrev.pauseNext = c.pauseNext
-	} else {
-		l.paused = c.pauseNext
-	}
-	if c.pauseNext != nil {
-		c.pauseNext.pausePrev = c.pausePrev
-	}
-	c.pausePrev, c.pauseNext = nil, nil
 }
 
 // onTick runs on the loop every tickInterval: deadlines, backpressure
@@ -184,8 +144,7 @@ func (l *Loop) onTick() {
 		c.flush()
 		_ = c.gc.Close()
 	})
-	for c := l.paused; c != nil; {
-		next := c.pauseNext
+	l.paused.each(func(c *Conn) {
 		switch {
 		case c.gc.OutboundBuffered() <= lim.MaxOutput/2:
 			l.unpause(c)
@@ -196,21 +155,18 @@ func (l *Loop) onTick() {
 			c.proto.OnTimeout(TimeoutWriteStall)
 			_ = c.gc.Close()
 		}
-		c = next
-	}
+	})
 	if sec := l.now / int64(time.Second); sec != l.lastSecond {
 		l.lastSecond = sec
 		l.Stats.BusyRatio.Store(uint64(l.busyWindow / 1000)) // ns per s → ppm
 		l.busyWindow = 0
-		for c := l.tickers; c != nil; {
-			next := c.tickNext
+		l.tickers.each(func(c *Conn) {
 			c.proto.OnTick(l.now)
 			c.flush()
 			if c.closing {
 				_ = c.gc.Close()
 			}
-			c = next
-		}
+		})
 	}
 }
 

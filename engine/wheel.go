@@ -10,9 +10,15 @@ package engine
 const wheelSlots = 1024
 
 type wheel struct {
-	slots [wheelSlots]*Conn
+	slots [wheelSlots]connList
 	tick  int64 // tick length in ns
 	at    int64 // the next tick to process, in ticks since the clock's zero
+}
+
+func (w *wheel) init() {
+	for i := range w.slots {
+		w.slots[i].of = wheelLinks
+	}
 }
 
 func (w *wheel) slotOf(deadline int64) int { return int((deadline / w.tick) % wheelSlots) }
@@ -27,27 +33,15 @@ func (w *wheel) add(c *Conn) {
 
 func (w *wheel) file(c *Conn, s int) {
 	c.slot = s
-	c.wheelPrev = nil
-	c.wheelNext = w.slots[s]
-	if c.wheelNext != nil {
-		c.wheelNext.wheelPrev = c
-	}
-	w.slots[s] = c
+	w.slots[s].push(c)
 }
 
 func (w *wheel) remove(c *Conn) {
 	if c.slot < 0 {
 		return
 	}
-	if c.wheelPrev != nil {
-		c.wheelPrev.wheelNext = c.wheelNext
-	} else {
-		w.slots[c.slot] = c.wheelNext
-	}
-	if c.wheelNext != nil {
-		c.wheelNext.wheelPrev = c.wheelPrev
-	}
-	c.wheelPrev, c.wheelNext, c.slot = nil, nil, -1
+	w.slots[c.slot].remove(c)
+	c.slot = -1
 }
 
 // advance processes every slot up to now and calls fire for each connection
@@ -59,11 +53,11 @@ func (w *wheel) advance(now int64, fire func(*Conn)) {
 	}
 	for ; w.at <= last; w.at++ {
 		s := int(w.at % wheelSlots)
-		c := w.slots[s]
-		w.slots[s] = nil
+		c := w.slots[s].head
+		w.slots[s].head = nil // the slot's connections are re-filed or fired
 		for c != nil {
-			next := c.wheelNext
-			c.wheelPrev, c.wheelNext, c.slot = nil, nil, -1
+			next := c.wheelLinks.next
+			c.wheelLinks, c.slot = links{}, -1
 			switch {
 			case c.deadline <= now:
 				fire(c)

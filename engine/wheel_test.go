@@ -21,6 +21,7 @@ func newWheelClock(t *testing.T, lim Limits) *wheelClock {
 	e := &Engine{epoch: time.Now()}
 	e.limits.Store(&lim)
 	l := &Loop{eng: e}
+	l.wheel.init()
 	l.wheel.tick = testTick
 	return &wheelClock{l: l, fired: make(map[*Conn][]int64)}
 }
@@ -231,8 +232,8 @@ func TestWheelManyConnections(t *testing.T) {
 			t.Fatalf("a disarmed connection is still filed")
 		}
 	}
-	for s, c := range w.l.wheel.slots {
-		if c != nil {
+	for s, slot := range w.l.wheel.slots {
+		if slot.head != nil {
 			t.Fatalf("slot %d still holds a connection", s)
 		}
 	}
