@@ -353,6 +353,17 @@ else
 	table pqhs "PQ handshakes: a new channel per request, 16 connections (loadgen -proto pq -reconnect; req/s = handshakes/s)" \
 		"loadgen -proto pq -reconnect -server-key KEY.pub -c 16 -d $DURATION -url $PQ_URL" pq pinned \
 		run_loadgen -proto pq -reconnect -server-key "$WORK/pq.key.pub" -c 16 -url "$PQ_URL"
+	# MCP through the channel against plaintext h2c, same tool, same run.
+	table pqmcp "PQ channel: MCP tools/call echo, HTTP/2 inside, 16 connections × 16 streams (loadgen -proto pq -inner h2c)" \
+		"loadgen -proto pq -inner h2c -server-key KEY.pub -c 16 -m 16 -d $DURATION -method POST -body-file perf/call.json -H … -url http://127.0.0.1:$PQ_PORT/mcp" pq pinned \
+		run_loadgen -proto pq -inner h2c -server-key "$WORK/pq.key.pub" -c 16 -m 16 -method POST -body-file perf/call.json "${MCP_HEADERS[@]}" -url "http://127.0.0.1:$PQ_PORT/mcp"
+	table pqmcpplain "The same MCP tools/call over plaintext h2c with the same tool, for the channel's ratio (loadgen -proto h2c)" \
+		"loadgen -proto h2c -c 16 -m 16 -d $DURATION -method POST -body-file perf/call.json -H … -url $URL/mcp" mcp pinned \
+		run_loadgen -proto h2c -c 16 -m 16 -method POST -body-file perf/call.json "${MCP_HEADERS[@]}" -url "$URL/mcp"
+	if [ -n "${RPS[pqmcp/pqloop]:-}" ] && [ -n "${RPS[pqmcpplain/pqloop]:-}" ]; then
+		printf '**MCP through the PQ channel ÷ plaintext h2c: %.2f** (target ≥ 0.85).\n\n' \
+			"$(calc "${RPS[pqmcp/pqloop]} / ${RPS[pqmcpplain/pqloop]}")" >>"$WORK/tables.md"
+	fi
 	mv "$WORK/tables.md" "$WORK/pq.md"
 	mv "$WORK/tables.keep" "$WORK/tables.md"
 	SERVERS=(pqloop h2o nethttp fasthttp gosdk mcpgo)
