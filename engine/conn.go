@@ -141,18 +141,21 @@ func (c *Conn) runPosted() bool {
 
 // flush hands the event's output to gnet (which writes it now or keeps a
 // copy until the socket is writable) and returns the buffer to the pool.
+// gnet closes a connection whose write fails from inside Write, running
+// OnClose before Write returns, so the buffer is detached first and the
+// caller checks c.dead afterwards.
 func (c *Conn) flush() {
 	c.proto.Flush()
-	if c.out == nil {
+	out := c.out
+	if out == nil {
 		return
 	}
-	if len(c.out.B) > 0 {
-		n := len(c.out.B)
-		_, _ = c.gc.Write(c.out.B)
+	c.out = nil
+	if n := len(out.B); n > 0 {
+		_, _ = c.gc.Write(out.B)
 		c.loop.Stats.BytesOut.Add(uint64(n))
 	}
-	bytebufferpool.Put(c.out)
-	c.out = nil
+	bytebufferpool.Put(out)
 }
 
 // take appends newly read bytes to what was held and returns the bytes to

@@ -89,6 +89,9 @@ func (h *handler) OnTraffic(gc gnet.Conn) gnet.Action {
 		c.closing = true // held-back input past its bound: a client that never reads
 	}
 	c.flush()
+	if c.dead {
+		return gnet.None // the write failed and gnet closed it
+	}
 	if c.closing {
 		return gnet.Close
 	}
