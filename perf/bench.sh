@@ -250,6 +250,12 @@ table mcp2 "MCP tools/call echo over h2c, 16 connections × 16 streams (h2load)"
 	h2c+mcp pinned run_h2load -c16 -m16 "${CALL[@]}" $URL/mcp
 table open "Open loop: GET /health at $RATE req/s, 64 connections (loadgen -rate, latency from intended send time)" \
 	"loadgen -rate $RATE -c 64 -warmup $WARMUP -d $DURATION -url $URL/health" h1 pinned run_loadgen -rate "$RATE" -c 64 -url $URL/health
+table openmcp1 "Open loop: MCP tools/call echo at $RATE req/s over HTTP/1.1, 64 connections (loadgen -rate)" \
+	"loadgen -rate $RATE -c 64 -warmup $WARMUP -d $DURATION -method POST -body-file perf/call.json -H … -url $URL/mcp" mcp pinned \
+	run_loadgen -rate "$RATE" -c 64 -method POST -body-file perf/call.json "${MCP_HEADERS[@]}" -url $URL/mcp
+table openmcp2 "Open loop: MCP tools/call echo at $RATE req/s over h2c, 16 connections × 16 streams (loadgen -rate)" \
+	"loadgen -proto h2c -rate $RATE -c 16 -m 16 -warmup $WARMUP -d $DURATION -method POST -body-file perf/call.json -H … -url $URL/mcp" mcp+h2c pinned \
+	run_loadgen -proto h2c -rate "$RATE" -c 16 -m 16 -method POST -body-file perf/call.json "${MCP_HEADERS[@]}" -url $URL/mcp
 
 # Whole box: both cores to the server (the load tool shares them), and pqloop
 # with CPU pinning off.
