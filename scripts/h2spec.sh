@@ -3,27 +3,13 @@
 # fails on any failed case, showing what failed and the server's log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-port=$(free_port)
-admin=$(free_port)
+. scripts/lib.sh
 log=$(mktemp)
-./bin/pqloop serve --listen 127.0.0.1:$port --admin 127.0.0.1:$admin >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
-up=0
-for _ in $(seq 300); do
-	if curl -sf "http://127.0.0.1:$port/ready" >/dev/null; then up=1; break; fi
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-if [ $up = 0 ]; then
-	echo "h2spec: pqloop did not come up on 127.0.0.1:$port; its log:"
-	cat "$log"
-	exit 1
-fi
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -f "$log"' EXIT
+start_pqloop "$log" || exit 1
 status=0
 for mode in generic strict; do
-	args=(-h 127.0.0.1 -p "$port" -o 5)
+	args=(-h 127.0.0.1 -p "$PORT" -o 5)
 	[ "$mode" = strict ] && args+=(-S)
 	out=$(h2spec "${args[@]}" 2>&1)
 	summary=$(echo "$out" | grep -E '^[0-9]+ tests, [0-9]+ passed' | tail -1)
