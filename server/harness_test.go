@@ -2,68 +2,39 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pqloop/pqloop/httpx"
+	"github.com/pqloop/pqloop/internal/testutil"
 	"github.com/pqloop/pqloop/server/config"
 )
-
-// freeAddr returns a loopback address nobody listens on right now.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // testServer is a real server on loopback with test routes added.
 type testServer struct {
 	*Server
 	addr    string
 	release chan struct{} // closes to let /block handlers finish
-	logs    *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs    *testutil.SyncBuffer
 }
 
 func startServer(t testing.TB, tweak func(*config.Config)) *testServer {
 	t.Helper()
 	cfg := config.Default()
-	cfg.Server.Listen = freeAddr(t)
-	cfg.Server.Admin = freeAddr(t)
+	cfg.Server.Listen = testutil.FreeAddr(t)
+	cfg.Server.Admin = testutil.FreeAddr(t)
 	cfg.Engine.Loops = 2
 	cfg.MCP.Enabled = false
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	ts := &testServer{addr: cfg.Server.Listen, release: make(chan struct{}), logs: &syncBuffer{}}
+	ts := &testServer{addr: cfg.Server.Listen, release: make(chan struct{}), logs: &testutil.SyncBuffer{}}
 	srv, err := New(cfg, Options{LogOutput: ts.logs, Extend: ts.routes})
 	if err != nil {
 		t.Fatal(err)

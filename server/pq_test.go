@@ -18,6 +18,7 @@ import (
 	"github.com/pqloop/pqloop/codec/pq"
 	"github.com/pqloop/pqloop/crypto/pqkey"
 	"github.com/pqloop/pqloop/httpx"
+	"github.com/pqloop/pqloop/internal/testutil"
 	"github.com/pqloop/pqloop/pqnet"
 	"github.com/pqloop/pqloop/server/config"
 )
@@ -44,7 +45,7 @@ func startPQServer(t *testing.T, tweak func(*config.Config)) *pqFixture {
 	if err := os.WriteFile(clients, []byte("# test clients\nalice alice.key.pub\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f.pqAddr = freeAddr(t)
+	f.pqAddr = testutil.FreeAddr(t)
 	f.testServer = startServer(t, func(c *config.Config) {
 		c.PQ.Listen = f.pqAddr
 		c.PQ.PrivateKeyFile = serverKey

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pqloop/pqloop/internal/testutil"
 )
 
 // These tests run the real pqloop binary as a user would: build it once,
@@ -50,24 +52,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runPqloop runs the binary to completion and returns its exit code,
 // stdout and stderr.
 func runPqloop(t *testing.T, args ...string) (int, string, string) {
@@ -97,16 +81,6 @@ func cleanEnv() []string {
 		}
 	}
 	return env
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -177,7 +151,7 @@ type process struct {
 	file   string // the configuration file
 	listen string
 	admin  string
-	logs   *syncBuffer
+	logs   *testutil.SyncBuffer
 	exited chan struct{}
 	code   int
 }
@@ -200,7 +174,7 @@ engine:
 
 func startServe(t *testing.T, engineExtra string) *process {
 	t.Helper()
-	p := &process{t: t, listen: freeAddr(t), admin: freeAddr(t), logs: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{t: t, listen: testutil.FreeAddr(t), admin: testutil.FreeAddr(t), logs: &testutil.SyncBuffer{}, exited: make(chan struct{})}
 	p.file = filepath.Join(t.TempDir(), "pqloop.yaml")
 	writeFile(t, p.file, baseConfig(p.listen, p.admin, engineExtra))
 	p.cmd = exec.Command(binary, "serve", "--config", p.file)
@@ -401,7 +375,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	})
 
 	// A restart-only field: reported as such, the old listener kept.
-	moved := freeAddr(t)
+	moved := testutil.FreeAddr(t)
 	writeFile(t, p.file, baseConfig(moved, p.admin, "  max_conns_per_ip: 3\n  idle_timeout: 1s\n"))
 	p.signal(syscall.SIGHUP)
 	eventually(t, 10*time.Second, "the restart-only field reported", func() bool {
