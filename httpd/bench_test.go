@@ -64,3 +64,16 @@ func TestKeepAliveGETAllocatesNothing(t *testing.T) {
 		t.Fatalf("a keep-alive GET allocates %v times", n)
 	}
 }
+
+// TestDurationBuckets: a duration lands in the first bucket whose bound
+// holds it, a bound itself included, and past the last in none.
+func TestDurationBuckets(t *testing.T) {
+	for _, c := range []struct {
+		nanos int64
+		want  int
+	}{{0, 0}, {100_000, 0}, {100_001, 1}, {1_000_000, 3}, {10_000_000_000, 15}, {10_000_000_001, 16}} {
+		if got := bucketOf(c.nanos); got != c.want {
+			t.Errorf("bucketOf(%d) = %d, want %d", c.nanos, got, c.want)
+		}
+	}
+}

@@ -28,6 +28,27 @@ type Metrics struct {
 // take seconds.
 var durationBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
+// bucketNanos are durationBuckets in nanoseconds, for a comparison without
+// floating point on the request path.
+var bucketNanos = func() []int64 {
+	b := make([]int64, len(durationBuckets))
+	for i, s := range durationBuckets {
+		b[i] = int64(s * 1e9)
+	}
+	return b
+}()
+
+// bucketOf is the first bucket whose bound is at least nanos, or
+// len(durationBuckets) when it exceeds them all.
+func bucketOf(nanos int64) int {
+	for i, ub := range bucketNanos {
+		if nanos <= ub {
+			return i
+		}
+	}
+	return len(bucketNanos)
+}
+
 type methodIndex uint8
 
 const (
@@ -93,7 +114,7 @@ func slotOfStatus(code int) int {
 
 type loopMetrics struct {
 	requests []atomic.Uint64 // [route][method][status]
-	buckets  []atomic.Uint64 // [route][bucket]: cumulative counts
+	buckets  []atomic.Uint64 // [route][bucket]: requests in that bucket only (past the last: none)
 	count    []atomic.Uint64 // [route]
 	sumNanos []atomic.Uint64 // [route]
 	bad      []atomic.Uint64 // [reason]
@@ -142,11 +163,10 @@ func (s *Server) record(x *exchange) {
 func (s *Server) recordStatus(lm *loopMetrics, route int, method methodIndex, status int, nanos int64) {
 	r := route + 1 // Unmatched is -1
 	lm.requests[(r*int(methodCount)+int(method))*statusCount+slotOfStatus(status)].Add(1)
-	secs := float64(nanos) / 1e9
-	for i, ub := range durationBuckets {
-		if secs <= ub {
-			lm.buckets[r*len(durationBuckets)+i].Add(1)
-		}
+	// One add for the bucket the duration falls in; the scrape makes the
+	// counts cumulative, so the request path does not.
+	if b := bucketOf(nanos); b < len(durationBuckets) {
+		lm.buckets[r*len(durationBuckets)+b].Add(1)
 	}
 	lm.count[r].Add(1)
 	lm.sumNanos[r].Add(uint64(nanos))
@@ -188,8 +208,10 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		for _, lm := range m.loops {
 			count += lm.count[r].Load()
 			sum += lm.sumNanos[r].Load()
+			var cumulative uint64
 			for b, ub := range durationBuckets {
-				buckets[ub] += lm.buckets[r*nb+b].Load()
+				cumulative += lm.buckets[r*nb+b].Load()
+				buckets[ub] += cumulative
 			}
 		}
 		if count > 0 {

@@ -200,3 +200,23 @@ func TestDrainServesRequestOnIdleConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDurationHistogramIsCumulative: every bucket holds the requests at
+// or under its bound, so the last bucket holds them all.
+func TestDurationHistogramIsCumulative(t *testing.T) {
+	ts := startServer(t, nil)
+	for range 5 {
+		resp, err := http.Get(ts.url("/health"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	name := `pqloop_http_request_duration_seconds`
+	count := ts.metric(t, name+`_count{route="/health"}`)
+	last := ts.metric(t, name+`_bucket{route="/health",le="10"}`)
+	first := ts.metric(t, name+`_bucket{route="/health",le="0.0001"}`)
+	if count != 5 || last != 5 || first > last {
+		t.Fatalf("count %v, le=10 %v, le=0.0001 %v", count, last, first)
+	}
+}
