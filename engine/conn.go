@@ -18,7 +18,6 @@ type Conn struct {
 	proto    Protocol
 	listener *Listener
 	remote   netip.AddrPort
-	counted  bool // holds a slot in the connection limiter
 	perIP    bool // the slot counts against the remote address
 
 	// in holds inbound bytes the protocol left unconsumed, so they survive

@@ -43,7 +43,7 @@ func (h *handler) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		e.Refused.MaxConnsPerIP.Add(1)
 		return nil, gnet.Close
 	}
-	c := &Conn{gc: gc, loop: l, remote: remote, counted: true, perIP: perIP, slot: -1}
+	c := &Conn{gc: gc, loop: l, remote: remote, perIP: perIP, slot: -1}
 	c.listener = e.listenerFor(gc.LocalAddr())
 	gc.SetContext(c)
 	l.addConn(c)

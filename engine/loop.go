@@ -44,12 +44,13 @@ type LoopStats struct {
 	// BusyRatio is the share of the last second the loop spent in callbacks,
 	// in parts per million.
 	BusyRatio atomic.Uint64
-	Timeouts  [timeoutKinds]atomic.Uint64
+	Timeouts  [TimeoutKinds]atomic.Uint64
 	Paused    atomic.Uint64 // times a connection's input was held back
 	_         [64]byte      // keep the next loop's counters off this cache line
 }
 
-const timeoutKinds = 5
+// TimeoutKinds is the number of Timeout values, TimeoutNone included.
+const TimeoutKinds = int(TimeoutDrainGrace) + 1
 
 // Now is the loop clock in nanoseconds, monotonic, as of the current event.
 func (l *Loop) Now() int64 { return l.now }

@@ -1,7 +1,6 @@
 package httpd
 
 import (
-	"github.com/pqloop/pqloop/codec/http2"
 	"github.com/pqloop/pqloop/engine"
 	"github.com/pqloop/pqloop/httpx"
 )
@@ -89,10 +88,4 @@ func (c *conn) fillRequest(x *exchange) {
 	x.method = methodOf(r.Method)
 	x.head = x.method == methodHEAD
 	x.start = c.link.Loop().Now()
-}
-
-// sniffPreface reports whether in starts the HTTP/2 connection preface, or
-// is too short to tell.
-func sniffPreface(in []byte) (h2, needMore bool) {
-	return http2.IsPreface(in)
 }

@@ -48,7 +48,7 @@ func (h *h1Conn) onData(in []byte) (int, error) {
 	off := 0
 	for h.cur == nil && !h.closeAfter && off < len(in) {
 		if h.sniff {
-			isH2, needMore := sniffPreface(in[off:])
+			isH2, needMore := http2.IsPreface(in[off:])
 			if needMore {
 				return off, nil
 			}

@@ -46,8 +46,8 @@ func NetHTTP(h Handler, maxBody int64) http.Handler {
 		w := &Response{}
 		w.Bind(x)
 		h(w, r)
-		// Not w.Detached(): an offloaded fn may be calling Stream (and so
-		// writing w's state) right now; the exchange's own flag is atomic.
+		// The exchange's own flag, not w's state: an offloaded fn may be
+		// calling Stream (and so writing w's state) right now.
 		if !x.handedOn.Load() {
 			x.send(w)
 			return

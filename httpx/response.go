@@ -70,10 +70,6 @@ func (w *Response) Bind(x Exchange) {
 	w.state = stateOpen
 }
 
-// Detached reports whether the handler handed the response on (Go or
-// Stream), so the driver must not send it when the handler returns.
-func (w *Response) Detached() bool { return w.state != stateOpen }
-
 // Streaming reports whether the handler (or its offloaded fn) called Stream.
 func (w *Response) Streaming() bool { return w.state == stateStreaming }
 

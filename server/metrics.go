@@ -75,7 +75,7 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	eng := c.s.eng
 	var accepted, closed, in, out, pauses uint64
 	var open int64
-	var timeouts [5]uint64
+	var timeouts [engine.TimeoutKinds]uint64
 	eng.EachLoop(func(l *engine.Loop) {
 		st := &l.Stats
 		accepted += st.Accepted.Load()
@@ -106,7 +106,7 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descRefused, eng.Refused.Draining.Load(), engine.RefusedDraining)
 	counter(descBytesIn, in)
 	counter(descBytesOut, out)
-	for _, k := range []engine.Timeout{engine.TimeoutHeader, engine.TimeoutIdle, engine.TimeoutWriteStall, engine.TimeoutDrainGrace} {
+	for k := engine.TimeoutNone + 1; int(k) < engine.TimeoutKinds; k++ {
 		counter(descTimeouts, timeouts[k], k.String())
 	}
 	counter(descPauses, pauses)
