@@ -197,19 +197,13 @@ func (v *validator) object(s *Schema, depth int) error {
 			}
 			return err
 		}
-		v.skipSpace()
-		if v.pos >= len(v.in) {
-			return v.fail("", "unexpected end of input")
+		done, err := v.afterElement('}')
+		if err != nil {
+			return err
 		}
-		if v.in[v.pos] == ',' {
-			v.pos++
-			continue
-		}
-		if v.in[v.pos] == '}' {
-			v.pos++
+		if done {
 			break
 		}
-		return v.fail("", "expected ',' or '}'")
 	}
 	if s != nil {
 		for i, r := range s.Required {
@@ -244,19 +238,13 @@ func (v *validator) array(s *Schema, depth int) error {
 			return err
 		}
 		n++
-		v.skipSpace()
-		if v.pos >= len(v.in) {
-			return v.fail("", "unexpected end of input")
+		done, err := v.afterElement(']')
+		if err != nil {
+			return err
 		}
-		if v.in[v.pos] == ',' {
-			v.pos++
-			continue
-		}
-		if v.in[v.pos] == ']' {
-			v.pos++
+		if done {
 			break
 		}
-		return v.fail("", "expected ',' or ']'")
 	}
 	if s != nil {
 		if s.MinItems != nil && n < *s.MinItems {
@@ -271,6 +259,24 @@ func (v *validator) array(s *Schema, depth int) error {
 
 // str reads a string at pos. Without escapes it aliases the input; with
 // them it decodes into a fresh string.
+// afterElement reads what follows an object member or array element: a
+// ',' (more follow) or the closing byte (done).
+func (v *validator) afterElement(closing byte) (done bool, err error) {
+	v.skipSpace()
+	if v.pos >= len(v.in) {
+		return false, v.fail("", "unexpected end of input")
+	}
+	switch v.in[v.pos] {
+	case ',':
+		v.pos++
+		return false, nil
+	case closing:
+		v.pos++
+		return true, nil
+	}
+	return false, v.fail("", "expected ',' or '"+string(closing)+"'")
+}
+
 func (v *validator) str() (string, error) {
 	v.pos++ // opening quote
 	start := v.pos
