@@ -33,9 +33,6 @@ func newMetricsSet(s *Server) *metricsSet {
 	return &metricsSet{registry: reg}
 }
 
-// Register adds a collector (the MCP server's, say) to the registry.
-func (m *metricsSet) Register(c prometheus.Collector) { m.registry.MustRegister(c) }
-
 func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(name, help, labels, nil)
 }
