@@ -13,5 +13,8 @@
 // thread (sched_setaffinity on the calling thread) the first time the loop
 // runs one of its callbacks. At start the engine opens one short probe
 // connection per loop (the acceptor hands them out round robin), so every
-// loop is pinned, and the loop→CPU map logged, before traffic arrives.
+// loop is pinned, and the loop→CPU map logged, before traffic arrives. A
+// process confined to a single CPU is not pinned: its threads cannot run
+// anywhere else, and a locked thread makes every idle yield of the loop a
+// pair of thread hand-offs.
 package engine

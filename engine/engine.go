@@ -66,7 +66,8 @@ type Engine struct {
 	gnet   gnet.Engine
 	booted chan struct{}
 	done   chan error
-	pinned chan struct{}
+	// pinTo is the CPU set loops are pinned to, empty when they are not.
+	pinTo []int
 
 	stopOnce sync.Once
 }
@@ -96,7 +97,6 @@ func New(cfg Config, listeners ...*Listener) (*Engine, error) {
 		loops:     make(map[gnet.EventLoop]*Loop),
 		booted:    make(chan struct{}),
 		done:      make(chan error, 1),
-		pinned:    make(chan struct{}),
 	}
 	lim := cfg.Limits
 	e.limits.Store(&lim)
@@ -150,11 +150,15 @@ func (e *Engine) Start() error {
 		ln.Close()
 		addrs[i] = "tcp://" + l.Addr
 	}
+	e.pinTo = nil
+	if e.cfg.PinCPUs {
+		e.pinTo = pinSet(allowedCPUs())
+	}
 	go func() {
 		err := gnet.Rotate(&handler{e: e}, addrs,
 			gnet.WithMulticore(true),
 			gnet.WithNumEventLoop(e.cfg.Loops),
-			gnet.WithLockOSThread(true),
+			gnet.WithLockOSThread(len(e.pinTo) > 0),
 			gnet.WithReuseAddr(true),
 			gnet.WithTicker(true),
 			gnet.WithReadBufferCap(e.cfg.ReadBufferCap),
@@ -205,7 +209,7 @@ func (e *Engine) probeLoops() {
 		}
 		fmt.Fprintf(&b, "%d→%d", l.ID, l.CPU)
 	})
-	e.log.Info("event loops started", "loops", e.cfg.Loops, "pin_cpus", e.cfg.PinCPUs, "loop_cpu", b.String())
+	e.log.Info("event loops started", "loops", e.cfg.Loops, "pin_cpus", len(e.pinTo) > 0, "loop_cpu", b.String())
 }
 
 // Draining reports whether Drain has begun.
@@ -265,6 +269,18 @@ func (e *Engine) Stop() {
 // eachConn visits the loop's open connections. It runs on the loop.
 func (e *Engine) eachConn(l *Loop, fn func(*Conn)) { l.all.each(fn) }
 
+// pinSet is the CPU set to pin loops to, given the CPUs the process may
+// use: none when it is confined to one CPU (taskset, a cgroup cpuset).
+// There every thread already runs on that CPU, so pinning buys nothing,
+// while a locked thread costs two thread hand-offs (futex wake and sleep)
+// each time gnet's idle loop yields with runtime.Gosched.
+func pinSet(allowed []int) []int {
+	if len(allowed) < 2 {
+		return nil
+	}
+	return allowed
+}
+
 // loopOf returns the Loop for gnet's event loop, creating (and pinning) it
 // on first sight. It runs on that loop's goroutine.
 func (e *Engine) loopOf(el gnet.EventLoop) *Loop {
@@ -274,14 +290,12 @@ func (e *Engine) loopOf(el gnet.EventLoop) *Loop {
 		return l
 	}
 	l := newLoop(e, len(e.byID), el)
-	if e.cfg.PinCPUs {
-		if cpus := allowedCPUs(); len(cpus) > 0 {
-			cpu := cpus[l.ID%len(cpus)]
-			if err := pinThread(cpu); err != nil {
-				e.log.Warn("cannot pin loop", "loop", l.ID, "cpu", cpu, "err", err)
-			} else {
-				l.CPU = cpu
-			}
+	if len(e.pinTo) > 0 {
+		cpu := e.pinTo[l.ID%len(e.pinTo)]
+		if err := pinThread(cpu); err != nil {
+			e.log.Warn("cannot pin loop", "loop", l.ID, "cpu", cpu, "err", err)
+		} else {
+			l.CPU = cpu
 		}
 	}
 	e.loops[el] = l
