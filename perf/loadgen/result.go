@@ -31,6 +31,9 @@ type Result struct {
 	Errors      uint64            `json:"errors"`
 	Timeouts    uint64            `json:"timeouts"`
 	FirstError  string            `json:"first_error,omitempty"`
+	// StealPercent is the share of the machine's CPU time the hypervisor
+	// took during the measured window (/proc/stat), -1 when unknown.
+	StealPercent float64 `json:"steal_pct"`
 }
 
 func newResult(cfg *Config, s *stats, window time.Duration, firstErr error) *Result {
@@ -89,6 +92,9 @@ func (r *Result) WriteText(w io.Writer) {
 		fmt.Fprintf(w, " %s: %d", c, r.Status[c])
 	}
 	fmt.Fprintf(w, "\n  errors     %d  timeouts %d\n", r.Errors, r.Timeouts)
+	if r.StealPercent >= 0 {
+		fmt.Fprintf(w, "  host       %.1f%% of CPU time stolen by the hypervisor during the window\n", r.StealPercent)
+	}
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "  first error: %s\n", r.FirstError)
 	}

@@ -46,8 +46,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, w := range workers {
 		wg.Go(func() { w.loop(ctx) })
 	}
+	// Host steal over the measured window: sampled when warmup ends.
+	stealFrom := make(chan cpuTimes, 1)
+	warmupDone := time.AfterFunc(cfg.Warmup, func() {
+		if t, ok := readCPUTimes(); ok {
+			stealFrom <- t
+		}
+	})
 	wg.Wait()
 	stopped := r.clock.now()
+	warmupDone.Stop()
+	steal := -1.0
+	if to, ok := readCPUTimes(); ok {
+		select {
+		case from := <-stealFrom:
+			steal = stealPercent(from, to)
+		default:
+		}
+	}
 
 	total := newStats()
 	var firstErr error
@@ -63,5 +79,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Requests > 0 && r.budget.Load() <= 0 && total.last > r.warmupEnd {
 		window = total.last - r.warmupEnd
 	}
-	return newResult(&cfg, total, time.Duration(window), firstErr), nil
+	res := newResult(&cfg, total, time.Duration(window), firstErr)
+	res.StealPercent = steal
+	return res, nil
 }
