@@ -18,6 +18,22 @@ func (c *ServerConn) responseStream(id uint32) (*stream, error) {
 	return s, nil
 }
 
+// bodyStream returns the stream a response body or trailers may be written
+// to: its headers are sent and its end is not yet written or queued.
+func (c *ServerConn) bodyStream(id uint32) (*stream, error) {
+	s, err := c.responseStream(id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.headersSent {
+		return nil, ErrHeadersNotSent
+	}
+	if s.pendingEnd || s.hasTrailers {
+		return nil, ErrStreamClosed
+	}
+	return s, nil
+}
+
 // WriteHeaders sends the response header block of a stream. Field names
 // must be lower-case tokens; connection-specific fields are dropped.
 func (c *ServerConn) WriteHeaders(streamID uint32, status int, h header.List, endStream bool) error {
@@ -50,15 +66,9 @@ func (c *ServerConn) WriteHeaders(streamID uint32, status int, h header.List, en
 // and MaxBufferedPerConn in all; past that it returns ErrStreamBufferFull
 // and sends nothing.
 func (c *ServerConn) WriteData(streamID uint32, p []byte, endStream bool) error {
-	s, err := c.responseStream(streamID)
+	s, err := c.bodyStream(streamID)
 	if err != nil {
 		return err
-	}
-	if !s.headersSent {
-		return ErrHeadersNotSent
-	}
-	if s.pendingEnd || s.hasTrailers {
-		return ErrStreamClosed
 	}
 	if len(p) == 0 && !endStream {
 		return nil
@@ -89,15 +99,9 @@ func (c *ServerConn) WriteData(streamID uint32, p []byte, endStream bool) error 
 
 // WriteTrailers ends a response with a trailer block, after any queued data.
 func (c *ServerConn) WriteTrailers(streamID uint32, h header.List) error {
-	s, err := c.responseStream(streamID)
+	s, err := c.bodyStream(streamID)
 	if err != nil {
 		return err
-	}
-	if !s.headersSent {
-		return ErrHeadersNotSent
-	}
-	if s.pendingEnd || s.hasTrailers {
-		return ErrStreamClosed
 	}
 	// encodeFields refuses pseudo-header names: ':' is not a token character.
 	block, err := encodeFields(c.scratch[:0], h)
