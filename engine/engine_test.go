@@ -11,9 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pqloop/pqloop/internal/testutil"
 )
 
 // lineProto is a tiny line protocol the engine tests drive over real
@@ -148,28 +149,20 @@ type client struct {
 	r *bufio.Reader
 }
 
-// dial connects with an optional small receive buffer, set before connect
-// so the advertised window stays small (a slow reader).
+// dial connects, with a small receive buffer when rcvbuf > 0 (a slow
+// reader).
 func dial(t *testing.T, addr string, rcvbuf int) *client {
 	t.Helper()
-	d := net.Dialer{Timeout: 5 * time.Second}
+	var c net.Conn
 	if rcvbuf > 0 {
-		d.Control = func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
-			})
-			if err != nil {
-				return err
-			}
-			return serr
+		c = testutil.DialSlowReader(t, addr, rcvbuf)
+	} else {
+		var err error
+		if c, err = net.DialTimeout("tcp", addr, 5*time.Second); err != nil {
+			t.Fatal(err)
 		}
+		t.Cleanup(func() { c.Close() })
 	}
-	c, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	return &client{t: t, Conn: c, r: bufio.NewReader(c)}
 }

@@ -5,10 +5,10 @@ import (
 	"io"
 	"net"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pqloop/pqloop/internal/testutil"
 	"github.com/pqloop/pqloop/server/config"
 )
 
@@ -25,27 +25,6 @@ func smallBuffers(c *config.Config) {
 	c.Engine.WriteStallTimeout = 500 * time.Millisecond
 	c.HTTP.MaxBody = 1 << 10
 	c.HTTP.MaxHeaderBytes = 4 << 10
-}
-
-// dialSlowReader connects with a tiny receive buffer, set before connect
-// so the window it advertises stays small.
-func dialSlowReader(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		if err := rc.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		}); err != nil {
-			return err
-		}
-		return serr
-	}}
-	c, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
 }
 
 // pollHealth makes one request on a fresh connection and fails the test
@@ -67,7 +46,7 @@ func pollHealth(t *testing.T, ts *testServer) {
 func TestPipelineFloodWithoutReading(t *testing.T) {
 	ts := startServer(t, smallBuffers)
 	lim := engineLimits(&ts.cfg)
-	flood := dialSlowReader(t, ts.addr)
+	flood := testutil.DialSlowReader(t, ts.addr, 4096)
 	req := []byte(strings.Repeat(get("/health"), 100))
 	sent := 0
 	floodDone := make(chan error, 1)
@@ -117,7 +96,7 @@ func TestPipelineOnceThenStall(t *testing.T) {
 		smallBuffers(c)
 		c.HTTP.MaxBody = 4 << 20
 	})
-	c := dialSlowReader(t, ts.addr)
+	c := testutil.DialSlowReader(t, ts.addr, 4096)
 	const requests = 60000 // ~2 MB in, ~10 MB of answers
 	in := strings.Repeat(get("/health"), requests)
 	if len(in) >= engineLimits(&ts.cfg).MaxHeldInput {
@@ -145,7 +124,7 @@ func TestPipelineOnceThenStall(t *testing.T) {
 // as too slow, not buffered without bound.
 func TestSSESlowReader(t *testing.T) {
 	ts := startServer(t, smallBuffers)
-	c := dialSlowReader(t, ts.addr)
+	c := testutil.DialSlowReader(t, ts.addr, 4096)
 	const events = 5_000_000 // ~70 MB if it were all kept
 	if _, err := io.WriteString(c, get("/events?5000000")); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // FreeAddr returns a loopback address nobody listens on right now.
@@ -37,4 +39,26 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// DialSlowReader connects to addr with its receive buffer set to rcvbuf
+// before connect, so the window it advertises stays small: a client that
+// reads slowly, for backpressure tests. It is closed when the test ends.
+func DialSlowReader(t testing.TB, addr string, rcvbuf int) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
