@@ -153,16 +153,11 @@ type client struct {
 // reader).
 func dial(t *testing.T, addr string, rcvbuf int) *client {
 	t.Helper()
-	var c net.Conn
-	if rcvbuf > 0 {
-		c = testutil.DialSlowReader(t, addr, rcvbuf)
-	} else {
-		var err error
-		if c, err = net.DialTimeout("tcp", addr, 5*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
+	if rcvbuf == 0 {
+		c := testutil.Dial(t, addr, 20*time.Second)
+		return &client{t: t, Conn: c, r: bufio.NewReader(c)}
 	}
+	c := testutil.DialSlowReader(t, addr, rcvbuf)
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	return &client{t: t, Conn: c, r: bufio.NewReader(c)}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pqloop/pqloop/internal/testutil"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
@@ -49,12 +50,7 @@ type h2Seen struct {
 
 func dialH2(t *testing.T, addr string, settings ...http2.Setting) *h2Attacker {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	conn := testutil.Dial(t, addr, 30*time.Second)
 	a := &h2Attacker{t: t, conn: conn, bw: bufio.NewWriterSize(conn, 64<<10), done: make(chan struct{})}
 	a.seen.resets = make(map[uint32]http2.ErrCode)
 	a.seen.status = make(map[uint32]string)

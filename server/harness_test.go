@@ -106,12 +106,7 @@ type rawConn struct {
 
 func dialRaw(t testing.TB, addr string) *rawConn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(20 * time.Second))
+	c := testutil.Dial(t, addr, 20*time.Second)
 	return &rawConn{t: t, Conn: c, r: bufio.NewReader(c)}
 }
 

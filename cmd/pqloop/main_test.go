@@ -261,12 +261,7 @@ type keepAlive struct {
 
 func dialKeepAlive(t *testing.T, addr string) *keepAlive {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	c := testutil.Dial(t, addr, 30*time.Second)
 	return &keepAlive{t: t, Conn: c, r: bufio.NewReader(c)}
 }
 

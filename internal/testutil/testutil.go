@@ -62,3 +62,16 @@ func DialSlowReader(t testing.TB, addr string, rcvbuf int) net.Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// Dial connects to addr, gives the connection a deadline so a stuck test
+// fails instead of hanging, and closes it when the test ends.
+func Dial(t testing.TB, addr string, deadline time.Duration) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(deadline))
+	return c
+}
