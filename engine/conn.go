@@ -66,6 +66,14 @@ func (c *Conn) Write(p []byte) {
 	c.out.B = append(c.out.B, p...)
 }
 
+// Append lets a append to the pooled output buffer.
+func (c *Conn) Append(a Appender) {
+	if c.out == nil {
+		c.out = bytebufferpool.Get()
+	}
+	c.out.B = a.AppendTo(c.out.B)
+}
+
 // Post runs fn on the loop. Safe from any goroutine.
 func (c *Conn) Post(fn func()) bool {
 	c.mu.Lock()

@@ -34,6 +34,9 @@ type Protocol interface {
 type Link interface {
 	// Write queues p for the peer; p is copied before Write returns.
 	Write(p []byte)
+	// Append has a append output straight to the queued bytes, sparing
+	// the copy Write makes (the PQ channel seals records this way).
+	Append(a Appender)
 	// Post runs fn on the connection's loop, soon, from any goroutine. fn
 	// is dropped (and the dropped func is not run) if the connection closed.
 	Post(fn func()) bool
@@ -54,6 +57,11 @@ type Link interface {
 	Draining() bool
 	// Backlog is how many bytes written to the Link wait for the socket.
 	Backlog() int
+}
+
+// Appender appends output to dst and returns the extended slice.
+type Appender interface {
+	AppendTo(dst []byte) []byte
 }
 
 // Timeout names a connection deadline. Durations come from the engine's

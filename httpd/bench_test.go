@@ -16,6 +16,7 @@ type memLink struct {
 }
 
 func (m *memLink) Write(p []byte)             { m.out = append(m.out, p...) }
+func (m *memLink) Append(a engine.Appender)   { m.out = a.AppendTo(m.out) }
 func (m *memLink) Post(fn func()) bool        { fn(); return true }
 func (m *memLink) Offload(fn func()) bool     { fn(); return true }
 func (m *memLink) Close()                     {}

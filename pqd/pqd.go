@@ -81,7 +81,7 @@ type conn struct {
 
 	plain   []byte // plaintext the inner protocol left unconsumed
 	out     []byte // the inner protocol's plaintext output, sealed at Flush
-	sealed  []byte // scratch for sealed records
+	sealErr error  // set by AppendTo when sealing fails
 	closing bool
 }
 
@@ -212,15 +212,23 @@ func (c *conn) Flush() {
 		c.ch.Advance(len(out))
 	}
 	if len(c.out) > 0 && c.ch.Established() {
-		var err error
-		c.sealed, err = c.ch.Seal(c.sealed[:0], c.out)
+		c.link.Append(c) // sealed straight into the pooled output buffer
 		c.out = c.out[:0]
-		if err != nil {
+		if c.sealErr != nil {
 			c.link.Close()
-			return
 		}
-		c.link.Write(c.sealed)
 	}
+}
+
+// AppendTo seals the inner protocol's output into records appended to dst.
+// If sealing fails it appends nothing and records the error for Flush.
+func (c *conn) AppendTo(dst []byte) []byte {
+	n := len(dst)
+	dst, c.sealErr = c.ch.Seal(dst, c.out)
+	if c.sealErr != nil {
+		return dst[:n]
+	}
+	return dst
 }
 
 func (c *conn) OnTimeout(kind engine.Timeout) {
@@ -265,6 +273,7 @@ func (c *conn) OnClose() {
 type innerLink struct{ c *conn }
 
 func (l innerLink) Write(p []byte)              { l.c.out = append(l.c.out, p...) }
+func (l innerLink) Append(a engine.Appender)    { l.c.out = a.AppendTo(l.c.out) }
 func (l innerLink) Post(fn func()) bool         { return l.c.link.Post(fn) }
 func (l innerLink) Offload(fn func()) bool      { return l.c.link.Offload(fn) }
 func (l innerLink) Close()                      { l.c.link.Close() }
