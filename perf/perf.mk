@@ -4,6 +4,7 @@
 #   make bench-quick  a few seconds a cell, same tables
 #   make profile      CPU profile of pqloop under load from the admin port, pprof -top
 #   make perf-tools   installs the load tools and h2o from Debian when missing
+#   perf/bench.sh --openloop / --pq  one repeated section only (docs/PERFORMANCE.md)
 #
 # See docs/PERFORMANCE.md.
 
