@@ -386,6 +386,51 @@ pq_tables() {
 		"loadgen -proto pq -inner h2c -server-key KEY.pub -c 16 -m 16 -d $DURATION -method POST -body-file perf/call.json -H … -url $PQ_URL/mcp" pq pinned \
 		run_loadgen -proto pq -inner h2c -server-key "$WORK/pq.key.pub" -c 16 -m 16 -method POST -body-file perf/call.json "${MCP_HEADERS[@]}" -url "$PQ_URL/mcp"
 	pq_repeat
+	tls_compare
+}
+
+# tls_compare: perf/tlscompare, the channel beside Go's crypto/tls TLS 1.3
+# with X25519MLKEM768, in-process (no server binary involved).
+tls_compare() {
+	local out=$WORK/tlscompare.txt
+	echo "== PQ channel vs TLS 1.3" >&2
+	go test -run '^$' -bench . -benchmem -benchtime="$MICRO_BENCHTIME" ./perf/tlscompare >"$out" 2>&1
+	local rows
+	rows=$(awk '
+		/^Benchmark/ && / ns\/op/ {
+			name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name); ns = cpu = mbs = b = a = ""
+			for (i = 3; i < NF; i++) {
+				u = $(i+1)
+				if (u == "ns/op") ns = $i; if (u == "cpu-µs/op") cpu = $i; if (u == "MB/s") mbs = $i
+				if (u == "B/op") b = $i; if (u == "allocs/op") a = $i
+			}
+			printf "| %s | %s | %s | %s | %s | %s |\n", name, ns, cpu, mbs, b, a
+		}' "$out")
+	{
+		echo "### Side by side with TLS 1.3 (Go crypto/tls, X25519MLKEM768, ECDSA P-256 certificate)"
+		echo
+		echo "\`go test -run '^\$' -bench . -benchmem -benchtime=$MICRO_BENCHTIME ./perf/tlscompare\`: *Handshake* is one full"
+		echo "handshake, both sides in this process over an in-memory pipe (no session resumption); *Bulk* writes"
+		echo "1 KiB or 16 KiB at a time one way over loopback TCP. *CPU µs/op* is the process's CPU time per op."
+		echo
+		if [ -n "$rows" ]; then
+			echo "| benchmark | ns/op | CPU µs/op | MB/s | B/op | allocs/op |"
+			echo "|---|---:|---:|---:|---:|---:|"
+			echo "$rows"
+			echo
+			local tls nk ik
+			tls=$(awk '$2 ~ /Handshake\/tls13/ { print $4 }' FS='[|]' <<<"$rows" | tr -d ' ')
+			nk=$(awk '$2 ~ /Handshake\/pq-pqNK/ { print $4 }' FS='[|]' <<<"$rows" | tr -d ' ')
+			ik=$(awk '$2 ~ /Handshake\/pq-pqIK/ { print $4 }' FS='[|]' <<<"$rows" | tr -d ' ')
+			[ -n "$tls" ] && [ -n "$nk" ] && [ -n "$ik" ] &&
+				printf 'Handshake CPU (both sides) ÷ TLS 1.3: pqNK %.2f, pqIK %.2f.\n\n' "$(calc "$nk / $tls")" "$(calc "$ik / $tls")"
+		else
+			echo '```'
+			tail -20 "$out"
+			echo '```'
+			echo
+		fi
+	} >>"$WORK/tables.md"
 }
 
 if [ $PQ_ONLY = 1 ]; then
@@ -503,7 +548,7 @@ micro_rows=$(awk '
 		name = $1; sub(/-[0-9]+$/, "", name); ns = b = a = "";
 		for (i = 3; i < NF; i++) { if ($(i+1) == "ns/op") ns = $i; if ($(i+1) == "B/op") b = $i; if ($(i+1) == "allocs/op") a = $i }
 		extra = ""
-		for (i = 3; i < NF; i++) if ($(i+1) ~ /\/s$/ && $(i+1) != "ns/op") extra = $i " " $(i+1)
+		for (i = 3; i < NF; i += 2) if ($(i+1) != "ns/op" && $(i+1) != "B/op" && $(i+1) != "allocs/op") extra = extra (extra == "" ? "" : ", ") $i " " $(i+1)
 		printf "| %s | %s | %s | %s | %s | %s |\n", pkg, name, ns, b, a, extra
 	}' "$micro")
 micro_fail=$(grep -E '^(FAIL|---|# )' "$micro" | grep -v '^--- BENCH' | head -10)
@@ -587,7 +632,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with unco
 	echo "\`go test -run '^\$' -bench . -benchmem -benchtime=$MICRO_BENCHTIME\` over the product packages (not perf/)."
 	echo
 	if [ -n "$micro_rows" ]; then
-		echo "| package | benchmark | ns/op | B/op | allocs/op | throughput |"
+		echo "| package | benchmark | ns/op | B/op | allocs/op | other metrics |"
 		echo "|---|---|---:|---:|---:|---:|"
 		echo "$micro_rows"
 	else
