@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -51,8 +52,12 @@ func TestRouterLookupAllocatesNothing(t *testing.T) {
 func TestCloneIsDeep(t *testing.T) {
 	buf := []byte("POST/mcpa=1hostbodyidx-namevalue")
 	r := &Request{Method: buf[0:4], Path: buf[4:8], Query: buf[8:11], Authority: buf[11:15], Body: buf[15:19],
-		ID: buf[19:21], Header: header.List{{Name: buf[21:27], Value: buf[27:32]}}}
+		ID: buf[19:21], Header: header.List{{Name: buf[21:27], Value: buf[27:32]}},
+		Proto: HTTP2, Loop: 3, Peer: Peer{Name: "ci", Secure: true}, RemoteAddr: netip.MustParseAddrPort("127.0.0.1:9")}
 	c := r.Clone()
+	if c.Proto != r.Proto || c.Loop != r.Loop || c.Peer != r.Peer || c.RemoteAddr != r.RemoteAddr {
+		t.Fatalf("clone lost a field: %+v", c)
+	}
 	for i := range buf {
 		buf[i] = '#'
 	}

@@ -52,6 +52,9 @@ type Request struct {
 	// ID is the request's X-Request-ID: the client's when sane, else generated.
 	ID   []byte
 	Peer Peer
+	// Loop is the index of the event loop that read the request, so a
+	// handler can keep per-loop state (counters) that no other core writes.
+	Loop int
 
 	ctx context.Context
 }
@@ -102,6 +105,7 @@ func (r *Request) Clone() *Request {
 		Proto:      r.Proto,
 		RemoteAddr: r.RemoteAddr,
 		Peer:       r.Peer,
+		Loop:       r.Loop,
 		ctx:        r.ctx,
 	}
 	if len(r.Header) > 0 {

@@ -34,6 +34,7 @@ func mcpOptions(cfg *config.Config) mcp.Options {
 		PageSize:            cfg.MCP.PageSize,
 		MaxBody:             int64(cfg.HTTP.MaxBody),
 		ServerInfo:          mcp.Implementation{Name: "pqloop", Version: Version},
+		Loops:               cfg.Engine.EventLoops(),
 	}
 }
 
@@ -80,7 +81,7 @@ func (c mcpCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descMCPRejected, prometheus.CounterValue, float64(st.Rejected.Load()))
 	for i, name := range mcp.MethodNames {
 		for o := mcp.OutcomeOK; o <= mcp.OutcomeError; o++ {
-			if v := st.Calls[i][o].Load(); v > 0 {
+			if v := st.Calls(i, o); v > 0 {
 				ch <- prometheus.MustNewConstMetric(descMCPCalls, prometheus.CounterValue, float64(v), name, o.String())
 			}
 		}

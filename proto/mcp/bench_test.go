@@ -75,3 +75,27 @@ func TestEchoInlineAllocs(t *testing.T) {
 	}
 	t.Logf("tools/call echo: %.1f allocations", n)
 }
+
+// TestCallsCountedPerLoop: each loop's calls land on its own shard and the
+// totals add them up; a loop index past Loops wraps instead of panicking.
+func TestCallsCountedPerLoop(t *testing.T) {
+	s := New(Options{Stateless: true, Loops: 2})
+	defer s.Close()
+	w := &httpx.Response{}
+	for _, loop := range []int{0, 1, 1, 5} {
+		r := echoRequest()
+		r.Loop = loop
+		w.Bind(nil)
+		s.servePost(w, r)
+		if w.Status != 200 {
+			t.Fatalf("loop %d: status %d: %s", loop, w.Status, w.Body)
+		}
+	}
+	st := s.Stats()
+	if got := st.CallCount("tools/call", OutcomeOK); got != 4 {
+		t.Fatalf("tools/call ok = %d, want 4", got)
+	}
+	if a, b := st.calls[0].n[mToolsCall][OutcomeOK].Load(), st.calls[1].n[mToolsCall][OutcomeOK].Load(); a != 1 || b != 3 {
+		t.Fatalf("shards hold %d and %d, want 1 and 3", a, b)
+	}
+}

@@ -23,6 +23,7 @@ type Call struct {
 	method string
 	p      params
 	req    *httpx.Request
+	loop   int // r.Loop, kept for counting replies sent after the exchange
 	w      *httpx.Response
 	ctx    context.Context
 	stream *eventStream // the POST's SSE stream, once opened

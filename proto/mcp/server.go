@@ -40,6 +40,9 @@ type Options struct {
 	Instructions  string
 	// Registry holds what is served; nil: a registry with the built-in tools.
 	Registry *Registry
+	// Loops is the number of event loops serving requests (the range of
+	// httpx.Request.Loop); call counters are kept per loop. Default 1.
+	Loops int
 }
 
 // Server serves MCP. Create it with New, route it with Register.
@@ -107,6 +110,7 @@ func New(opts Options) *Server {
 		opts.ServerInfo = Implementation{Name: defaultServerName, Version: defaultServerVersion}
 	}
 	s := &Server{opts: opts, reg: opts.Registry, sessions: newSessionStore(), done: make(chan struct{})}
+	s.stats.init(opts.Loops)
 	if s.reg == nil {
 		s.reg = NewRegistry()
 		AddBuiltins(s.reg)

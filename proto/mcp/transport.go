@@ -159,6 +159,7 @@ func (s *Server) post(w *httpx.Response, r *httpx.Request, batchRoute, offloaded
 		return
 	}
 	c.srv, c.req, c.w, c.sess, c.rev, c.id = s, r, w, sess, rev, c.msg.ID
+	c.loop = r.Loop
 	c.method = c.msg.Method
 	c.ctx = r.Context()
 	if kind == jsonrpc.KindResponse || kind == jsonrpc.KindError {
@@ -196,7 +197,7 @@ func (s *Server) post(w *httpx.Response, r *httpx.Request, batchRoute, offloaded
 		return
 	}
 	if idx == mUnknown {
-		s.stats.Calls[mUnknown][OutcomeError].Add(1)
+		s.stats.countCall(c.loop, mUnknown, OutcomeError)
 		status := 200
 		if rev.stateless() {
 			status = 404 // 2026-07-28: an unimplemented method is a 404
@@ -300,7 +301,7 @@ func decodeHeaderValue(v []byte) (string, bool) {
 // opened, else as the application/json body.
 func (s *Server) reply(c *Call, idx int, result any, err error) {
 	if err == errDetached {
-		s.stats.Calls[idx][OutcomeOK].Add(1)
+		s.stats.countCall(c.loop, idx, OutcomeOK)
 		return
 	}
 	w := c.w
@@ -330,13 +331,13 @@ func (s *Server) appendReply(dst []byte, c *Call, idx int, result any, err error
 			if tr, ok := result.(*ToolResult); ok && tr.IsError {
 				outcome = OutcomeToolError
 			}
-			s.stats.Calls[idx][outcome].Add(1)
+			s.stats.countCall(c.loop, idx, outcome)
 			return jsonrpc.AppendResultTail(dst)
 		}
 		dst = dst[:start]
 		err = jsonrpc.NewError(jsonrpc.CodeInternalError, "cannot encode result: "+encErr.Error())
 	}
-	s.stats.Calls[idx][OutcomeError].Add(1)
+	s.stats.countCall(c.loop, idx, OutcomeError)
 	je, ok := asProtocolError(err)
 	if !ok {
 		je = jsonrpc.NewError(jsonrpc.CodeInternalError, err.Error())
@@ -410,6 +411,7 @@ func (s *Server) runBatch(w *httpx.Response, r *httpx.Request, sess *session, re
 	for _, part := range parts {
 		c := callPool.Get().(*Call)
 		c.srv, c.req, c.w, c.sess, c.rev, c.batch, c.ctx = s, r, w, sess, rev, true, r.Context()
+		c.loop = r.Loop
 		before := len(out)
 		if replies > 0 {
 			out = append(out, ',')
@@ -466,7 +468,7 @@ func (s *Server) batchElement(dst []byte, c *Call, part []byte) []byte {
 	}
 	idx := methodIndex(c.method)
 	if idx == mUnknown {
-		s.stats.Calls[mUnknown][OutcomeError].Add(1)
+		s.stats.countCall(c.loop, mUnknown, OutcomeError)
 		return jsonrpc.AppendError(dst, c.id, jsonrpc.CodeMethodNotFound, "method not found: "+c.method, nil)
 	}
 	if idx == mToolsCall {
