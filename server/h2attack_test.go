@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pqloop/pqloop/internal/testutil"
+	"github.com/pqloop/pqloop/server/config"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
@@ -386,4 +387,32 @@ func TestH2ZeroWindowStall(t *testing.T) {
 	}
 	good.finish(t)
 	pollHealth(t, ts) // the server is still up
+}
+
+// TestH2StreamTimeoutsFromConfig: http2.request_timeout and
+// http2.stall_timeout reach the codec. One stream never finishes its
+// request, another's response waits on a zero window; both are reset with
+// CANCEL well before the defaults (60 s, 30 s) would act.
+func TestH2StreamTimeoutsFromConfig(t *testing.T) {
+	ts := startServer(t, func(c *config.Config) {
+		c.HTTP2.RequestTimeout = 200 * time.Millisecond
+		c.HTTP2.StallTimeout = 200 * time.Millisecond
+	})
+	a := dialH2(t, ts.addr, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0})
+	post := a.block(":method", "POST", ":scheme", "http", ":authority", "test", ":path", "/echo")
+	a.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: post, EndHeaders: true}) // no END_STREAM, no body
+	a.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: a.get("/events?1000000"), EndStream: true, EndHeaders: true})
+	a.flush()
+	deadline := time.Now().Add(10 * time.Second)
+	for s := a.snapshot(); len(s.resets) < 2; s = a.snapshot() {
+		if s.goAway || time.Now().After(deadline) {
+			t.Fatalf("streams not reset by the configured timeouts: %+v", s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for id, code := range a.snapshot().resets {
+		if code != http2.ErrCodeCancel {
+			t.Errorf("stream %d reset with %v, want CANCEL", id, code)
+		}
+	}
 }

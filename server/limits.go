@@ -36,6 +36,8 @@ func httpLimits(c *config.Config) httpd.Limits {
 	h2.InitialWindowSize = uint32(c.HTTP2.InitialWindowSize)
 	h2.MaxFrameSize = uint32(c.HTTP2.MaxFrameSize)
 	h2.MaxHeaderListSize = uint32(c.HTTP2.MaxHeaderListSize)
+	h2.RequestTimeout = c.HTTP2.RequestTimeout
+	h2.StallTimeout = c.HTTP2.StallTimeout
 	h2.MaxRequestBody = int64(c.HTTP.MaxBody)
 	return httpd.Limits{
 		HTTP1: http1.Limits{

@@ -90,6 +90,9 @@ type HTTP2Config struct {
 	InitialWindowSize    Size `yaml:"initial_window_size"`
 	MaxFrameSize         Size `yaml:"max_frame_size"`
 	MaxHeaderListSize    Size `yaml:"max_header_list_size"`
+	// Stream timers; SETTINGS do not carry these.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	StallTimeout   time.Duration `yaml:"stall_timeout"`
 }
 
 // MCPConfig configures the MCP Streamable HTTP endpoint.
@@ -166,6 +169,8 @@ func Default() Config {
 			InitialWindowSize:    1 * MiB,
 			MaxFrameSize:         rfc9113DefaultMaxFrameSize,
 			MaxHeaderListSize:    64 * KiB,
+			RequestTimeout:       60 * time.Second,
+			StallTimeout:         30 * time.Second,
 		},
 		MCP: MCPConfig{
 			Enabled:            true,

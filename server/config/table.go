@@ -73,6 +73,10 @@ var fields = []field{
 		doc: "SETTINGS_MAX_FRAME_SIZE; RFC 9113 §6.5.2 bounds it to 2^14..2^24-1."},
 	{name: "http2.max_header_list_size", bounds: sizes(4*KiB, 16*MiB),
 		doc: "SETTINGS_MAX_HEADER_LIST_SIZE: largest decoded header list."},
+	{name: "http2.request_timeout", bounds: handlerTimeout,
+		doc: "Time a stream has from its HEADERS to its last request byte before RST_STREAM(CANCEL)."},
+	{name: "http2.stall_timeout", bounds: handlerTimeout,
+		doc: "Time a response may wait on a zero flow-control window before RST_STREAM(CANCEL)."},
 
 	{name: "mcp.enabled", restart: true,
 		doc: "Serve the MCP Streamable HTTP endpoint."},
