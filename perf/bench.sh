@@ -60,6 +60,10 @@ for tool in wrk h2load h2o curl taskset go; do
 done
 
 # ---------------------------------------------------------------- build
+# The tree as it is now is what gets built and measured (micro-benchmarks
+# compile it again later), so note its state before anything else.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with uncommitted changes)")
 echo "building loadgen, idleconns, peers" >&2
 go build -o bin/loadgen ./perf/cmd/loadgen || die "loadgen does not build"
 go build -o bin/idleconns ./perf/cmd/idleconns || die "idleconns does not build"
@@ -566,8 +570,6 @@ fi
 
 # ---------------------------------------------------------------- write BENCHMARKS.md
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with uncommitted changes)")
 {
 	echo "# Benchmarks"
 	echo
