@@ -259,7 +259,7 @@ open_repeat() {
 	echo "== $title" >&2
 	for i in $(seq "$OPEN_RUNS"); do
 		if ! start_server pqloop pinned; then
-			rows+=("| $i | — | | | | | | skipped: not running |")
+			rows+=("| $i | — | | | | | | | skipped: not running |")
 			continue
 		fi
 		t0=$(cpu_ticks)
@@ -268,23 +268,24 @@ open_repeat() {
 		stop_server
 		p99=$(json_get "$res" p99_ms)
 		if [ -z "$p99" ]; then
-			rows+=("| $i | — | | | | | | load tool failed |")
+			rows+=("| $i | — | | | | | | | load tool failed |")
 			continue
 		fi
 		p99s+=("$p99")
-		rows+=("$(printf '| %d | %.0f | %s | %s | %s | %.1f | %.0f | %s |' "$i" "$(json_get "$res" rps)" \
+		rows+=("$(printf '| %d | %.0f | %s | %s | %s | %.1f | %.0f | %.0f | %s |' "$i" "$(json_get "$res" rps)" \
 			"$(json_get "$res" p50_ms)" "$p99" "$(json_get "$res" p999_ms)" "$(json_get "$res" steal_pct)" \
-			"$(calc "100 * ($t1 - $t0) / $CLK_TCK / $secs")" "$(failures "$res")")")
+			"$(calc "100 * ($t1 - $t0) / $CLK_TCK / $secs")" "$(json_get "$res" tool_cpu_pct)" "$(failures "$res")")")
 		echo "  run $i: p99 $p99 ms" >&2
 	done
 	{
 		echo "### $title"
 		echo
 		echo "\`$command\` × $OPEN_RUNS, pqloop restarted for each run. *host steal* is the share of the VM's CPU time the"
-		echo "hypervisor took during the measured window (/proc/stat); *server CPU* is over warm-up and window."
+		echo "hypervisor took during the measured window (/proc/stat); *server CPU* is over warm-up and window;"
+		echo "*loadgen CPU* is the load tool's own use of its core during the window: near 100% its queueing is in the latencies too."
 		echo
-		echo "| run | req/s | p50 ms | p99 ms | p99.9 ms | host steal % | server CPU % | failed |"
-		echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| run | req/s | p50 ms | p99 ms | p99.9 ms | host steal % | server CPU % | loadgen CPU % | failed |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 		printf '%s\n' "${rows[@]}"
 		echo
 		if [ ${#p99s[@]} -gt 0 ]; then

@@ -34,6 +34,10 @@ type Result struct {
 	// StealPercent is the share of the machine's CPU time the hypervisor
 	// took during the measured window (/proc/stat), -1 when unknown.
 	StealPercent float64 `json:"steal_pct"`
+	// ToolCPUPercent is the load generator's own CPU use during the
+	// measured window, in percent of one core, -1 when unknown. Near 100
+	// per core it was given, the tool's queueing is in the latencies.
+	ToolCPUPercent float64 `json:"tool_cpu_pct"`
 }
 
 func newResult(cfg *Config, s *stats, window time.Duration, firstErr error) *Result {
@@ -94,6 +98,9 @@ func (r *Result) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "\n  errors     %d  timeouts %d\n", r.Errors, r.Timeouts)
 	if r.StealPercent >= 0 {
 		fmt.Fprintf(w, "  host       %.1f%% of CPU time stolen by the hypervisor during the window\n", r.StealPercent)
+	}
+	if r.ToolCPUPercent >= 0 {
+		fmt.Fprintf(w, "  loadgen    %.0f%% of a core busy during the window\n", r.ToolCPUPercent)
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "  first error: %s\n", r.FirstError)

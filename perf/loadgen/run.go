@@ -46,23 +46,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, w := range workers {
 		wg.Go(func() { w.loop(ctx) })
 	}
-	// Host steal over the measured window: sampled when warmup ends.
-	stealFrom := make(chan cpuTimes, 1)
-	warmupDone := time.AfterFunc(cfg.Warmup, func() {
-		if t, ok := readCPUTimes(); ok {
-			stealFrom <- t
-		}
-	})
+	// CPU accounting over the measured window: sampled when warmup ends.
+	windowStart := make(chan cpuSample, 1)
+	warmupDone := time.AfterFunc(cfg.Warmup, func() { windowStart <- sampleCPU() })
 	wg.Wait()
 	stopped := r.clock.now()
 	warmupDone.Stop()
-	steal := -1.0
-	if to, ok := readCPUTimes(); ok {
-		select {
-		case from := <-stealFrom:
-			steal = stealPercent(from, to)
-		default:
-		}
+	steal, self := -1.0, -1.0
+	select {
+	case from := <-windowStart:
+		steal, self = cpuWindow(from, sampleCPU())
+	default:
 	}
 
 	total := newStats()
@@ -81,5 +75,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res := newResult(&cfg, total, time.Duration(window), firstErr)
 	res.StealPercent = steal
+	res.ToolCPUPercent = self
 	return res, nil
 }

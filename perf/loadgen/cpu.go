@@ -5,7 +5,13 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"syscall"
+	"time"
 )
+
+// The measured window's CPU accounting: how much of the machine the
+// hypervisor stole, and how busy the load tool itself was. Either one near
+// its limit means a latency figure says little about the server.
 
 // cpuTimes is the machine-wide line of /proc/stat: total and steal ticks.
 // Steal is time the hypervisor gave this VM's CPUs to someone else; on a
@@ -48,4 +54,40 @@ func stealPercent(from, to cpuTimes) float64 {
 		return 0
 	}
 	return 100 * float64(to.steal-from.steal) / float64(to.total-from.total)
+}
+
+// processCPU is the CPU time (user + system) this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuSample is taken when the measured window starts and when it ends.
+type cpuSample struct {
+	host   cpuTimes
+	hostOK bool
+	self   time.Duration // processCPU
+	at     time.Time
+}
+
+func sampleCPU() cpuSample {
+	h, ok := readCPUTimes()
+	return cpuSample{host: h, hostOK: ok, self: processCPU(), at: time.Now()}
+}
+
+// cpuWindow returns the host's steal and this process's CPU use between two
+// samples, in percent (the latter of one core: 150 is one and a half busy
+// cores); -1 where unknown.
+func cpuWindow(from, to cpuSample) (steal, self float64) {
+	steal, self = -1, -1
+	if from.hostOK && to.hostOK {
+		steal = stealPercent(from.host, to.host)
+	}
+	if wall := to.at.Sub(from.at); wall > 0 && to.self > 0 {
+		self = 100 * float64(to.self-from.self) / float64(wall)
+	}
+	return steal, self
 }

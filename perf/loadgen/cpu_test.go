@@ -3,6 +3,7 @@ package loadgen
 import (
 	"runtime"
 	"testing"
+	"time"
 )
 
 func TestStealPercent(t *testing.T) {
@@ -26,5 +27,23 @@ func TestReadCPUTimes(t *testing.T) {
 	}
 	if !ok || a.total == 0 || a.steal > a.total {
 		t.Fatalf("readCPUTimes = %+v, %v", a, ok)
+	}
+}
+
+// TestCPUWindow: a window in which this process burns CPU reports a busy
+// tool; a window of no length reports unknown rather than dividing by zero.
+func TestCPUWindow(t *testing.T) {
+	from := sampleCPU()
+	for start := processCPU(); processCPU()-start < 20*time.Millisecond; {
+	}
+	steal, self := cpuWindow(from, sampleCPU())
+	if self <= 0 {
+		t.Fatalf("tool CPU %v%% over a window spent computing", self)
+	}
+	if runtime.GOOS == "linux" && (steal < 0 || steal > 100) {
+		t.Fatalf("steal %v%%", steal)
+	}
+	if _, self := cpuWindow(from, from); self != -1 {
+		t.Fatalf("empty window: tool CPU %v, want -1", self)
 	}
 }
