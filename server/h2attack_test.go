@@ -120,6 +120,18 @@ func (a *h2Attacker) get(path string) []byte {
 	return a.block(":method", "GET", ":scheme", "http", ":authority", "test", ":path", path)
 }
 
+// flood writes 5000 frames with write, flushing every 100, and stops early
+// once the server no longer takes them.
+func (a *h2Attacker) flood(write func()) {
+	for i := range 5000 {
+		write()
+		if i%100 == 99 && a.flush() != nil {
+			return
+		}
+	}
+	a.flush()
+}
+
 // snapshot returns a copy of what was received so far.
 func (a *h2Attacker) snapshot() h2Seen {
 	a.mu.Lock()
@@ -267,13 +279,7 @@ func TestH2ContinuationFlood(t *testing.T) {
 			good := startGoodClient(t, ts)
 			a := dialH2(t, ts.addr)
 			a.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: a.get("/health"), EndStream: true})
-			for i := range 5000 {
-				a.fr.WriteContinuation(1, false, tc.fragment)
-				if i%100 == 99 && a.flush() != nil {
-					break
-				}
-			}
-			a.flush()
+			a.flood(func() { a.fr.WriteContinuation(1, false, tc.fragment) })
 			a.expectGoAwayAndClose(http2.ErrCodeEnhanceYourCalm)
 			good.finish(t)
 			pollHealth(t, ts) // the server is still up
@@ -344,13 +350,7 @@ func TestH2ControlFrameFloods(t *testing.T) {
 			if fl.setup != nil {
 				fl.setup(a)
 			}
-			for i := range 5000 {
-				fl.frame(a)
-				if i%100 == 99 && a.flush() != nil {
-					break
-				}
-			}
-			a.flush()
+			a.flood(func() { fl.frame(a) })
 			a.expectGoAwayAndClose(http2.ErrCodeEnhanceYourCalm)
 			good.finish(t)
 			pollHealth(t, ts) // the server is still up
