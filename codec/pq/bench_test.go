@@ -3,19 +3,10 @@ package pq
 import (
 	"bytes"
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// processCPU returns the CPU time (user + system) this process has used.
-// Reported per op next to ns/op, it stays meaningful on a shared, busy
-// machine where wall time mostly measures waiting for a core.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/pqloop/pqloop/internal/testutil"
+)
 
 // forPatterns runs bench once per handshake pattern.
 func forPatterns(b *testing.B, bench func(b *testing.B, ik bool)) {
@@ -32,14 +23,14 @@ func BenchmarkServerHandshake(b *testing.B) {
 		f := newFixture(b, ik)
 		_, m1 := f.newMsg1(b, testNow)
 		b.ReportAllocs()
-		cpu := processCPU()
+		cpu := testutil.StartCPU()
 		for b.Loop() {
 			s := NewServer(f.scfg, testRemote)
 			if _, _, err := s.Feed(m1, testNow); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op")
+		cpu.Report(b)
 	})
 }
 

@@ -2,27 +2,20 @@ package noise
 
 import (
 	"crypto/rand"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/cloudflare/circl/dh/x25519"
 	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
+	"github.com/pqloop/pqloop/internal/testutil"
 )
 
-// cpuPerOp runs op b.N times and reports the process CPU time per op next
-// to ns/op: on a shared, busy machine wall time mostly measures waiting.
+// cpuPerOp runs op b.N times and reports the process CPU time per op.
 func cpuPerOp(b *testing.B, op func()) {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	start := cpu()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		op()
 	}
-	b.ReportMetric(float64(cpu()-start)/float64(b.N)/1e3, "cpu-µs/op")
+	cpu.Report(b)
 }
 
 // BenchmarkXWing measures the primitives a handshake is made of, so the

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pqloop/pqloop/internal/cputime"
 )
 
 // FreeAddr returns a loopback address nobody listens on right now.
@@ -74,4 +76,16 @@ func Dial(t testing.TB, addr string, deadline time.Duration) net.Conn {
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(deadline))
 	return c
+}
+
+// CPUMeter measures the process CPU time of a benchmark's ops; see
+// internal/cputime for why it is reported next to ns/op.
+type CPUMeter struct{ start time.Duration }
+
+// StartCPU starts a CPUMeter; call it right before the timed loop.
+func StartCPU() CPUMeter { return CPUMeter{cputime.Process()} }
+
+// Report adds the cpu-µs/op metric: the CPU time since StartCPU over b.N.
+func (m CPUMeter) Report(b *testing.B) {
+	b.ReportMetric(float64(cputime.Process()-m.start)/float64(b.N)/1e3, "cpu-µs/op")
 }

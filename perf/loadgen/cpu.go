@@ -5,8 +5,9 @@ import (
 	"bytes"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/pqloop/pqloop/internal/cputime"
 )
 
 // The measured window's CPU accounting: how much of the machine the
@@ -56,26 +57,17 @@ func stealPercent(from, to cpuTimes) float64 {
 	return 100 * float64(to.steal-from.steal) / float64(to.total-from.total)
 }
 
-// processCPU is the CPU time (user + system) this process has used so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // cpuSample is taken when the measured window starts and when it ends.
 type cpuSample struct {
 	host   cpuTimes
 	hostOK bool
-	self   time.Duration // processCPU
+	self   time.Duration // cputime.Process
 	at     time.Time
 }
 
 func sampleCPU() cpuSample {
 	h, ok := readCPUTimes()
-	return cpuSample{host: h, hostOK: ok, self: processCPU(), at: time.Now()}
+	return cpuSample{host: h, hostOK: ok, self: cputime.Process(), at: time.Now()}
 }
 
 // cpuWindow returns the host's steal and this process's CPU use between two

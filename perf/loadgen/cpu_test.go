@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/pqloop/pqloop/internal/cputime"
 )
 
 func TestStealPercent(t *testing.T) {
@@ -34,7 +36,7 @@ func TestReadCPUTimes(t *testing.T) {
 // tool; a window of no length reports unknown rather than dividing by zero.
 func TestCPUWindow(t *testing.T) {
 	from := sampleCPU()
-	for start := processCPU(); processCPU()-start < 20*time.Millisecond; {
+	for start := cputime.Process(); cputime.Process()-start < 20*time.Millisecond; {
 	}
 	steal, self := cpuWindow(from, sampleCPU())
 	if self <= 0 {

@@ -12,13 +12,13 @@ import (
 	"io"
 	"math/big"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pqloop/pqloop/codec/pq"
 	"github.com/pqloop/pqloop/crypto/noise"
 	"github.com/pqloop/pqloop/crypto/pqkey"
+	"github.com/pqloop/pqloop/internal/testutil"
 	"github.com/pqloop/pqloop/pqnet"
 )
 
@@ -89,22 +89,13 @@ func handshakePair(tb testing.TB, client, server handshaker, rawClient, rawServe
 	rawServer.Close()
 }
 
-// processCPU returns the CPU time (user + system) this process has used.
-// Reported per op next to ns/op, it stays meaningful on a shared, busy
-// machine where wall time mostly measures waiting for a core.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkHandshake: one full handshake, both sides, per op; cpu-µs/op is
 // the process CPU per handshake.
 func BenchmarkHandshake(b *testing.B) {
 	b.Run("tls13-X25519MLKEM768-ECDSA", func(b *testing.B) {
 		scfg, ccfg := tlsConfigs(b)
 		b.ReportAllocs()
-		cpu := processCPU()
+		cpu := testutil.StartCPU()
 		for b.Loop() {
 			c, s := net.Pipe()
 			tc, ts := tls.Client(c, ccfg), tls.Server(s, scfg)
@@ -113,14 +104,14 @@ func BenchmarkHandshake(b *testing.B) {
 				b.Fatalf("negotiated %v", tc.ConnectionState().CurveID)
 			}
 		}
-		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op")
+		cpu.Report(b)
 	})
 	for _, ik := range []bool{false, true} {
 		name := map[bool]string{false: "pq-pqNK", true: "pq-pqIK"}[ik]
 		b.Run(name, func(b *testing.B) {
 			scfg, ccfg := pqConfigs(b, ik)
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := testutil.StartCPU()
 			for b.Loop() {
 				c, s := net.Pipe()
 				pc, err := pqnet.Client(c, ccfg)
@@ -129,7 +120,7 @@ func BenchmarkHandshake(b *testing.B) {
 				}
 				handshakePair(b, pc, pqnet.Server(s, scfg), c, s)
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op")
+			cpu.Report(b)
 		})
 	}
 }
@@ -201,8 +192,8 @@ func bulk(b *testing.B, w, r net.Conn, size int) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := processCPU()
-	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op") }()
+	cpu := testutil.StartCPU()
+	defer cpu.Report(b)
 	go func() {
 		n, _ := io.Copy(io.Discard, r)
 		done <- n
