@@ -116,12 +116,7 @@ func testLimits() Limits {
 
 func startEngine(t *testing.T, lim Limits) (*Engine, string, *recorder) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testutil.FreeAddr(t)
 	rec := &recorder{timeouts: make(chan Timeout, 100), links: make(chan Link, 100)}
 	e, err := New(Config{Loops: 2, Limits: lim, Logger: slog.New(slog.DiscardHandler)}, &Listener{
 		Name: "test", Addr: addr,

@@ -7,18 +7,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pqloop/pqloop/internal/testutil"
 )
 
 // TestEngineClientsDuringStart: clients that connect while the engine is
 // starting (a health checker polling the port) must be served like any
 // other, never mistaken for the engine's own loop probes.
 func TestEngineClientsDuringStart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testutil.FreeAddr(t)
 	rec := &recorder{timeouts: make(chan Timeout, 100), links: make(chan Link, 1000)}
 	lim := testLimits()
 	lim.MaxConns, lim.MaxConnsPerIP = 10000, 10000 // above what the dialer below can open
