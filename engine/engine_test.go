@@ -285,7 +285,7 @@ func TestEnginePostAfterCloseDropped(t *testing.T) {
 		}
 	}
 	c.Close()
-	eventually(t, "the close seen by the loop", func() bool { return !link.Post(func() {}) })
+	testutil.Eventually(t, 10*time.Second, "the close seen by the loop", func() bool { return !link.Post(func() {}) })
 	ran := make(chan struct{}, 1)
 	if link.Post(func() { ran <- struct{}{} }) {
 		t.Fatal("Post on a closed connection reported success")
@@ -334,7 +334,7 @@ func TestEngineConnLimitsOverSocket(t *testing.T) {
 		t.Fatalf("refused per-ip %d, want 1", n)
 	}
 	a.Close()
-	eventually(t, "slot released", func() bool { return e.OpenConns() == 1 })
+	testutil.Eventually(t, 10*time.Second, "slot released", func() bool { return e.OpenConns() == 1 })
 	again := dial(t, addr, 0)
 	again.send("back\n")
 	if got := again.readLine(); got != "back\n" {
@@ -363,7 +363,7 @@ func TestEngineWriteStallClosesNonReader(t *testing.T) {
 	if d := time.Since(start); d < lim.WriteStallTimeout {
 		t.Fatalf("closed for a write stall after %v, before write_stall_timeout %v", d, lim.WriteStallTimeout)
 	}
-	eventually(t, "the connection closed", func() bool { return e.OpenConns() == 0 })
+	testutil.Eventually(t, 10*time.Second, "the connection closed", func() bool { return e.OpenConns() == 0 })
 	if n := loopStat(e, func(s *LoopStats) uint64 { return s.Timeouts[TimeoutWriteStall].Load() }); n != 1 {
 		t.Fatalf("write stalls counted %d, want 1", n)
 	}
@@ -421,7 +421,7 @@ func TestEngineBackpressureFlood(t *testing.T) {
 	if n := loopStat(e, func(s *LoopStats) uint64 { return s.Timeouts[TimeoutWriteStall].Load() }); n != 0 {
 		t.Fatalf("closed by the write-stall timeout (%d), not the held-input bound", n)
 	}
-	eventually(t, "only the good client left", func() bool { return e.OpenConns() == 1 })
+	testutil.Eventually(t, 10*time.Second, "only the good client left", func() bool { return e.OpenConns() == 1 })
 	good.send("after\n")
 	if got := good.readLine(); got != "after\n" {
 		t.Fatalf("got %q", got)

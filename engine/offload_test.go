@@ -9,17 +9,6 @@ import (
 	"github.com/pqloop/pqloop/internal/testutil"
 )
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func TestPoolBoundedSubmitNeverBlocks(t *testing.T) {
 	const workers, queue = 2, 4
 	p := NewPool(workers, queue, slog.New(slog.DiscardHandler))
@@ -30,7 +19,7 @@ func TestPoolBoundedSubmitNeverBlocks(t *testing.T) {
 			t.Fatal("submit to an idle pool refused")
 		}
 	}
-	eventually(t, "both workers busy", func() bool { return p.Active.Load() == workers })
+	testutil.Eventually(t, 10*time.Second, "both workers busy", func() bool { return p.Active.Load() == workers })
 	for i := range queue { // the queue's bound is accepted
 		if !p.Submit(func() {}) {
 			t.Fatalf("queued job %d refused below the bound", i+1)
@@ -55,7 +44,7 @@ func TestPoolBoundedSubmitNeverBlocks(t *testing.T) {
 		t.Fatalf("Queued = %d, want %d", got, queue)
 	}
 	close(release)
-	eventually(t, "every accepted job done", func() bool { return p.Done.Load() == workers+queue })
+	testutil.Eventually(t, 10*time.Second, "every accepted job done", func() bool { return p.Done.Load() == workers+queue })
 	select {
 	case <-ran:
 		t.Fatal("the rejected job ran")
@@ -84,7 +73,7 @@ func TestPoolPanicKeepsWorker(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the only worker died with the panicking job")
 	}
-	eventually(t, "four jobs counted", func() bool { return p.Done.Load() == 4 })
+	testutil.Eventually(t, 10*time.Second, "four jobs counted", func() bool { return p.Done.Load() == 4 })
 	if p.Active.Load() != 0 {
 		t.Fatalf("Active = %d: a panicking job leaked its count", p.Active.Load())
 	}

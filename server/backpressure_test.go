@@ -82,7 +82,7 @@ func TestPipelineFloodWithoutReading(t *testing.T) {
 	}
 	// What the flood left queued on the server is gone with it: only the
 	// client below holds a slot.
-	waitFor(t, "the flood's connection released", func() bool { return ts.eng.OpenConns() == 0 })
+	testutil.Eventually(t, 5*time.Second, "the flood's connection released", func() bool { return ts.eng.OpenConns() == 0 })
 	pollHealth(t, ts)
 }
 
@@ -103,10 +103,10 @@ func TestPipelineOnceThenStall(t *testing.T) {
 		t.Fatalf("%d bytes of requests would pass the held-input bound", len(in))
 	}
 	go io.WriteString(c, in)
-	waitFor(t, "the stalled connection closed", func() bool {
+	testutil.Eventually(t, 5*time.Second, "the stalled connection closed", func() bool {
 		return ts.metric(t, `pqloop_connection_timeouts_total{kind="write_stall"}`) == 1
 	})
-	waitFor(t, "the stalled connection's slot released", func() bool { return ts.eng.OpenConns() == 0 })
+	testutil.Eventually(t, 5*time.Second, "the stalled connection's slot released", func() bool { return ts.eng.OpenConns() == 0 })
 	// The client now reads what reached it: the answers stop short of
 	// those it asked for, and the connection ends.
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))

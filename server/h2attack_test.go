@@ -308,7 +308,7 @@ func TestH2HPACKBomb(t *testing.T) {
 	// the same connection is served.
 	a.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: a.get("/health"), EndStream: true, EndHeaders: true})
 	a.flush()
-	waitFor(t, "answers on streams 1 and 3", func() bool {
+	testutil.Eventually(t, 5*time.Second, "answers on streams 1 and 3", func() bool {
 		s := a.snapshot()
 		return s.status[3] != "" || s.goAway
 	})

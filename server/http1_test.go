@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pqloop/pqloop/internal/testutil"
 	"github.com/pqloop/pqloop/server/config"
 )
 
@@ -282,7 +283,7 @@ func TestIdleTimeoutClosesKeepAlive(t *testing.T) {
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Fatalf("closed after %v, before the idle timeout", d)
 	}
-	waitFor(t, "idle timeout metric", func() bool {
+	testutil.Eventually(t, 5*time.Second, "idle timeout metric", func() bool {
 		return ts.metric(t, `pqloop_connection_timeouts_total{kind="idle"}`) >= 1
 	})
 }
@@ -300,7 +301,7 @@ func TestConnectionLimits(t *testing.T) {
 		t.Fatalf("refused metric = %v", n)
 	}
 	a.Close()
-	waitFor(t, "slot freed", func() bool { return ts.eng.OpenConns() < 2 })
+	testutil.Eventually(t, 5*time.Second, "slot freed", func() bool { return ts.eng.OpenConns() < 2 })
 	d := dialRaw(t, ts.addr)
 	d.send(get("/health"))
 	if resp, _ := d.read("GET"); resp.StatusCode != 200 {
@@ -318,7 +319,7 @@ func TestOffloadPoolFullAnswers503(t *testing.T) {
 	for _, c := range busy {
 		c.send(get("/block"))
 	}
-	waitFor(t, "pool full", func() bool { p := ts.eng.Pool(); return p.Active.Load() == 1 && p.Queued() == 1 })
+	testutil.Eventually(t, 5*time.Second, "pool full", func() bool { p := ts.eng.Pool(); return p.Active.Load() == 1 && p.Queued() == 1 })
 	c := dialRaw(t, ts.addr)
 	c.send(get("/block"))
 	resp, _ := c.read("GET")

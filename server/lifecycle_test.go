@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pqloop/pqloop/internal/testutil"
 	"github.com/pqloop/pqloop/server/config"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
@@ -64,11 +65,11 @@ func TestDrainUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, "slow requests in flight", func() bool { return ts.eng.Pool().Active.Load() >= 8 })
+	testutil.Eventually(t, 5*time.Second, "slow requests in flight", func() bool { return ts.eng.Pool().Active.Load() >= 8 })
 
 	drained := make(chan error, 1)
 	go func() { drained <- ts.Drain() }()
-	waitFor(t, "readiness to drop", func() bool {
+	testutil.Eventually(t, 5*time.Second, "readiness to drop", func() bool {
 		resp, err := http.Get(ts.adminURL("/ready"))
 		if err != nil {
 			return false
@@ -189,7 +190,7 @@ func TestDrainServesRequestOnIdleConnection(t *testing.T) {
 	}
 	drained := make(chan error, 1)
 	go func() { drained <- ts.Drain() }()
-	waitFor(t, "the drain to begin", func() bool { return ts.eng.Draining() })
+	testutil.Eventually(t, 5*time.Second, "the drain to begin", func() bool { return ts.eng.Draining() })
 	c.send(get("/health"))
 	resp, body := c.read("GET")
 	if resp.StatusCode != 200 || body != `{"status":"ok"}` || !resp.Close {

@@ -157,7 +157,7 @@ func TestPQRefusesUnauthorisedKeys(t *testing.T) {
 	if status, _, _, err := getBody(f.client(t, f.alice, false), "http://pqloop/health"); err != nil || status != 200 {
 		t.Fatalf("alice refused: %d %v", status, err)
 	}
-	waitFor(t, "refusals counted", func() bool { return f.metric(t, `pqloop_pq_handshakes_total{result="error"}`) >= 2 })
+	testutil.Eventually(t, 5*time.Second, "refusals counted", func() bool { return f.metric(t, `pqloop_pq_handshakes_total{result="error"}`) >= 2 })
 }
 
 // TestPQHandshakeFloodDoesNotStarveEstablished floods the listener with

@@ -90,17 +90,6 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestVersion(t *testing.T) {
 	code, stdout, stderr := runPqloop(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "pqloop ") || !strings.Contains(stdout, runtime.GOOS+"/"+runtime.GOARCH) {
@@ -202,7 +191,7 @@ func startServe(t *testing.T, engineExtra string) *process {
 			t.Logf("server log:\n%s", p.logs.String())
 		}
 	})
-	eventually(t, 20*time.Second, "the server ready", func() bool {
+	testutil.Eventually(t, 20*time.Second, "the server ready", func() bool {
 		select {
 		case <-p.exited:
 			t.Fatalf("pqloop serve exited with %d:\n%s", p.code, p.logs.String())
@@ -319,7 +308,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	writeFile(t, p.file, strings.Replace(baseConfig(p.listen, p.admin, "  max_conns_per_ip: 3\n  idle_timeout: 1s\n"),
 		"level: info", "level: debug", 1))
 	p.signal(syscall.SIGHUP)
-	eventually(t, 10*time.Second, "the reload in /config", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the reload in /config", func() bool {
 		return p.config("engine", "max_conns_per_ip") == "3"
 	})
 	if got := p.config("engine", "idle_timeout"); got != "1s" {
@@ -353,7 +342,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	// server keeps serving.
 	writeFile(t, p.file, baseConfig(p.listen, p.admin, "  max_conns: 0\n"))
 	p.signal(syscall.SIGHUP)
-	eventually(t, 10*time.Second, "the rejected reload logged", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the rejected reload logged", func() bool {
 		return strings.Contains(p.logs.String(), "reload rejected")
 	})
 	if !strings.Contains(p.logs.String(), "engine.max_conns") {
@@ -362,7 +351,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	if got := p.config("engine", "max_conns_per_ip"); got != "3" {
 		t.Fatalf("/config engine.max_conns_per_ip = %q after a rejected reload, want the running 3", got)
 	}
-	eventually(t, 10*time.Second, "a fresh connection served", func() bool {
+	testutil.Eventually(t, 10*time.Second, "a fresh connection served", func() bool {
 		c := dialKeepAlive(t, p.listen)
 		defer c.Close()
 		resp, err := c.get("/health")
@@ -373,7 +362,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	moved := testutil.FreeAddr(t)
 	writeFile(t, p.file, baseConfig(moved, p.admin, "  max_conns_per_ip: 3\n  idle_timeout: 1s\n"))
 	p.signal(syscall.SIGHUP)
-	eventually(t, 10*time.Second, "the restart-only field reported", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the restart-only field reported", func() bool {
 		for _, line := range strings.Split(p.logs.String(), "\n") {
 			if strings.Contains(line, "configuration reloaded") && strings.Contains(line, "need_restart=server.listen") {
 				return true
@@ -484,7 +473,7 @@ func TestServeSecondSIGTERMExitsAtOnce(t *testing.T) {
 	io.WriteString(c, "GET /health HTTP/1.1\r\nHost: test\r\n")
 	time.Sleep(100 * time.Millisecond)
 	p.signal(syscall.SIGTERM)
-	eventually(t, 10*time.Second, "the drain to begin", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the drain to begin", func() bool {
 		return strings.Contains(p.logs.String(), "draining")
 	})
 	select {

@@ -89,3 +89,15 @@ func StartCPU() CPUMeter { return CPUMeter{cputime.Process()} }
 func (m CPUMeter) Report(b *testing.B) {
 	b.ReportMetric(float64(cputime.Process()-m.start)/float64(b.N)/1e3, "cpu-µs/op")
 }
+
+// Eventually polls cond until it holds, failing t if within passes first.
+func Eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
