@@ -52,6 +52,8 @@ ulimit -n "$(ulimit -Hn)" # 15k idle connections need the hard limit (20000 here
 trap 'stop_server; rm -rf "$WORK"' EXIT
 note() { NOTES+=("$*"); echo "note: $*" >&2; }
 calc() { awk "BEGIN { print $* }"; } # floating-point arithmetic without bc
+# median VALUES...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 skip_row() { ROWS+=("| $1 | — | | | | | | | $2 |"); }
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -290,7 +292,7 @@ open_repeat() {
 		echo
 		if [ ${#p99s[@]} -gt 0 ]; then
 			printf '**Median p99 over %d runs: %s ms** (target < 5 ms).\n\n' ${#p99s[@]} \
-				"$(printf '%s\n' "${p99s[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+				"$(median "${p99s[@]}")"
 		fi
 	} >>"$WORK/tables.md"
 }
@@ -373,7 +375,7 @@ pq_repeat() {
 		echo
 		if [ ${#ratios[@]} -gt 0 ]; then
 			printf '**MCP through the PQ channel ÷ plaintext h2c, median over %d pairs: %s** (target ≥ 0.85; pairs %s).\n\n' \
-				${#ratios[@]} "$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')" \
+				${#ratios[@]} "$(printf '%.2f' "$(median "${ratios[@]}")")" \
 				"$(printf '%s\n' "${ratios[@]}" | awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 }')"
 		fi
 	} >>"$WORK/tables.md"
