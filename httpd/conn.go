@@ -11,7 +11,6 @@ type conn struct {
 	s    *Server
 	link engine.Link
 	ls   *loopState
-	loop int // index of ls, given to requests as httpx.Request.Loop
 	peer httpx.Peer
 	h1   *h1Conn
 	h2   *h2Conn
@@ -20,8 +19,7 @@ type conn struct {
 var _ engine.Protocol = (*conn)(nil)
 
 func (s *Server) newConn(l engine.Link, peer httpx.Peer, proto string) *conn {
-	loop := l.Loop().ID % len(s.loops)
-	c := &conn{s: s, link: l, ls: s.loops[loop], loop: loop, peer: peer}
+	c := &conn{s: s, link: l, ls: s.loops[l.Loop().ID%len(s.loops)], peer: peer}
 	// A plaintext listener sniffs for the HTTP/2 preface when h2c is on.
 	// Inside the channel the handshake's choice is a hint: a forwarder
 	// (pqloop connect) cannot know what its local client will speak, so
@@ -82,7 +80,7 @@ func (c *conn) fillRequest(x *exchange) {
 	r := &x.r
 	r.RemoteAddr = c.link.RemoteAddr()
 	r.Peer = c.peer
-	r.Loop = c.loop
+	r.Loop = c.ls.index
 	if id := r.Header.Get("x-request-id"); saneRequestID(id) {
 		r.ID = id
 	} else {

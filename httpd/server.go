@@ -59,7 +59,7 @@ func New(cfg Config) *Server {
 	s.Metrics = newMetrics(cfg.Router, cfg.MaxLoops)
 	s.loops = make([]*loopState, cfg.MaxLoops)
 	for i := range s.loops {
-		s.loops[i] = &loopState{metrics: s.Metrics.loops[i], seed: uint64(time.Now().UnixNano()) + uint64(i)*0x9e3779b97f4a7c15}
+		s.loops[i] = &loopState{index: i, metrics: s.Metrics.loops[i], seed: uint64(time.Now().UnixNano()) + uint64(i)*0x9e3779b97f4a7c15}
 	}
 	s.access = make(chan accessRecord, 4096)
 	go s.writeAccessLog()
@@ -83,6 +83,7 @@ func (s *Server) NewInnerProtocol(l engine.Link, peer httpx.Peer, proto string) 
 
 // loopState is the per-loop part of the server: only that loop touches it.
 type loopState struct {
+	index   int // in Server.loops; requests carry it as httpx.Request.Loop
 	metrics *loopMetrics
 	dateSec int64
 	date    []byte
